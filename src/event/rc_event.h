@@ -1,0 +1,57 @@
+/* rc_event: the row change, the one noun every stage shares.
+ *
+ * The decoder produces rc_change values and hands them to a consumer
+ * (encoder, filter, sink) through rc_handler. An rc_change and everything it
+ * points to are valid only during the callback. */
+#ifndef RC_EVENT_H
+#define RC_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rc_table.h"
+#include "rc_value.h"
+
+typedef enum rc_op { RC_OP_INSERT = 0, RC_OP_UPDATE, RC_OP_DELETE, RC_OP_QUERY } rc_op;
+
+/* Transaction and position facts common to every change of an event. */
+typedef struct rc_meta {
+    uint32_t timestamp;   /* event header time, seconds since the epoch (UTC) */
+    uint32_t server_id;
+    const char *file;     /* binlog file name ("" if unknown) */
+    uint64_t offset;      /* offset of the event that carried the change */
+    const char *gtid;     /* GTID of the transaction as text, NULL if none */
+} rc_meta;
+
+typedef struct rc_change {
+    rc_op op;
+    const rc_meta *meta;
+    const rc_table *table;   /* NULL for RC_OP_QUERY */
+    const rc_value *before;  /* table->ncols values (update, delete), else NULL */
+    const rc_value *after;   /* table->ncols values (insert, update), else NULL */
+    /* RC_OP_QUERY only */
+    const char *schema;      /* default database, may be "" */
+    size_t schema_len;
+    const char *query;
+    size_t query_len;
+} rc_change;
+
+/* The end of a transaction: what a checkpoint needs. */
+typedef struct rc_txn_end {
+    const rc_meta *meta;  /* of the commit event */
+    uint64_t next_offset; /* where the next transaction starts in meta->file */
+    int has_xid;
+    uint64_t xid;
+} rc_txn_end;
+
+/* Callbacks from the decoder. Each returns 0 to go on, -1 to stop decoding
+ * (the consumer has set the error it got). */
+typedef struct rc_handler {
+    void *ctx;
+    int (*change)(void *ctx, const rc_change *c);
+    int (*txn_end)(void *ctx, const rc_txn_end *t);
+    /* A new binlog file begins (ROTATE); optional. */
+    int (*rotate)(void *ctx, const char *file, uint64_t pos);
+} rc_handler;
+
+#endif
