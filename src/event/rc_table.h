@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/rc_arena.h"
+
 /* Column type codes as they appear on the wire (MySQL's enum_field_types). */
 enum {
     RC_T_DECIMAL = 0, RC_T_TINY = 1, RC_T_SHORT = 2, RC_T_LONG = 3, RC_T_FLOAT = 4,
@@ -50,6 +52,8 @@ typedef struct rc_table {
     uint32_t *pk;
     uint8_t has_names;   /* names came from the table map (FULL metadata) */
     uint8_t keys_known;  /* in_key/in_primary are from information_schema or the map */
+    rc_arena arena;      /* owns names, labels and anything a resolver adds */
+    uint32_t scratch_need; /* bytes of formatted text one row can need */
     void *enc_cache;     /* owned by the encoder: pre-rendered fragments */
     void (*enc_cache_free)(void *);
 } rc_table;

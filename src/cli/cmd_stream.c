@@ -1,0 +1,444 @@
+/* rowcast stream: the replica. Connects, checks the server, asks for the
+ * binlog from the start position and turns every event into JSON lines.
+ *
+ * Output is flushed at transaction ends when no more bytes are waiting on
+ * the socket (or when 256 KiB are buffered), so a busy stream is written in
+ * large blocks and an idle one without delay. The checkpoint names the end
+ * of the last transaction whose events were all written; it is saved at
+ * those flushes, at most once per --checkpoint-interval, and at exit.
+ *
+ * After a lost connection it reconnects with backoff and asks again from the
+ * start of the transaction it was in, skipping the changes of that
+ * transaction it had already written: nothing is lost or repeated. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mysql.h>
+
+#include "cli/rc_cli.h"
+#include "core/rc_log.h"
+#include "decode/rc_binlog.h"
+#include "decode/rc_rd.h"
+#include "event/rc_checkpoint.h"
+#include "mysql/rc_conn.h"
+#include "mysql/rc_schema.h"
+
+typedef struct stream {
+    /* options */
+    const char *source;
+    const char *start;
+    const char *cp_path;
+    uint32_t server_id;
+    int stop_at_end;
+    double heartbeat_s;
+    double cp_interval_s;
+    rc_enc_opts eo;
+
+    rc_url url;
+    rc_conn *conn;
+    rc_schema *schema;
+    rc_decoder *dec;
+    rc_enc *enc;
+    rc_buf out;
+    rc_err *err;
+
+    /* where the last complete transaction ended */
+    char txn_file[512];
+    uint64_t txn_next;
+    /* changes of the current transaction passed to the encoder, and how many
+     * of those to skip after a reconnect (already written) */
+    uint64_t txn_changes;
+    uint64_t skip_changes;
+    /* what the checkpoint on disk says */
+    char cp_file[512];
+    uint64_t cp_pos;
+    double cp_time;
+    /* --stop-at-end target */
+    char end_file[512];
+    uint64_t end_pos;
+    int done;
+} stream;
+
+static volatile sig_atomic_t g_stop;
+static volatile int g_sock = -1;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+    /* Wake the blocking read; the loop then flushes and checkpoints. */
+    if (g_sock >= 0) shutdown(g_sock, SHUT_RDWR);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Binlog names sort by their numeric suffix; compare as the server would. */
+static int file_cmp(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la != lb) return la < lb ? -1 : 1;
+    return strcmp(a, b);
+}
+
+static int save_checkpoint(stream *s, int force)
+{
+    if (!s->cp_path || !s->txn_file[0]) return 0;
+    if (!strcmp(s->cp_file, s->txn_file) && s->cp_pos == s->txn_next) return 0;
+    double t = now_s();
+    if (!force && t - s->cp_time < s->cp_interval_s) return 0;
+    rc_checkpoint cp = {0};
+    snprintf(cp.file, sizeof cp.file, "%s", s->txn_file);
+    cp.pos = s->txn_next;
+    rc_buf g;
+    rc_buf_init(&g);
+    rc_decoder_gtid_state(s->dec, &g);
+    snprintf(cp.gtid, sizeof cp.gtid, "%.*s", (int)g.len, g.data ? g.data : "");
+    rc_buf_free(&g);
+    if (rc_checkpoint_save(s->cp_path, &cp, s->err) < 0) return -1;
+    snprintf(s->cp_file, sizeof s->cp_file, "%s", s->txn_file);
+    s->cp_pos = s->txn_next;
+    s->cp_time = t;
+    return 0;
+}
+
+/* Writes complete events; when at a transaction boundary, maybe checkpoints. */
+static int flush(stream *s, int force_cp)
+{
+    if (rc_cli_flush(1, &s->out, s->enc, s->err) < 0) return -1;
+    if (!rc_decoder_in_txn(s->dec)) return save_checkpoint(s, force_cp);
+    return 0;
+}
+
+static int socket_idle(void)
+{
+    if (g_sock < 0) return 1;
+    struct pollfd p = {.fd = g_sock, .events = POLLIN};
+    return poll(&p, 1, 0) <= 0;
+}
+
+static int on_change(void *p, const rc_change *c)
+{
+    stream *s = p;
+    s->txn_changes++;
+    if (s->skip_changes) {
+        s->skip_changes--;
+        return 0;
+    }
+    if (rc_enc_change(s->enc, c, s->err) < 0) return -1;
+    if (rc_enc_complete(s->enc) >= (256u << 10)) return flush(s, 0);
+    return 0;
+}
+
+static int on_txn_end(void *p, const rc_txn_end *t)
+{
+    stream *s = p;
+    rc_enc_txn_end(s->enc, t);
+    snprintf(s->txn_file, sizeof s->txn_file, "%s", t->meta->file);
+    s->txn_next = t->next_offset;
+    s->txn_changes = 0;
+    s->skip_changes = 0;
+    if (s->stop_at_end && s->end_file[0] &&
+        (file_cmp(s->txn_file, s->end_file) > 0 ||
+         (!strcmp(s->txn_file, s->end_file) && s->txn_next >= s->end_pos)))
+        s->done = 1;
+    if (s->done || rc_enc_complete(s->enc) >= (256u << 10) || socket_idle()) return flush(s, s->done);
+    return 0;
+}
+
+/* Fills from information_schema what the table map does not say. */
+static int resolve(void *p, rc_table *t, rc_err *err)
+{
+    stream *s = p;
+    const rc_schema_table *st = NULL;
+    if (rc_schema_get(s->schema, t->schema, t->name, &st, err) < 0) return -1;
+    if (!st) return 0; /* dropped since: keep what the map says */
+    if (!t->has_names) {
+        if (st->ncols != t->ncols)
+            return rc_err_set(err, RC_E_SCHEMA,
+                              "table %s.%s has %u columns now but %u in the binlog, and the "
+                              "binlog does not name them: set binlog_row_metadata=FULL on the "
+                              "server so rowcast can map columns safely",
+                              t->schema, t->name, st->ncols, t->ncols);
+        for (uint32_t i = 0; i < t->ncols; i++) {
+            rc_column *c = &t->cols[i];
+            c->name = rc_arena_strndup(&t->arena, st->cols[i].name, strlen(st->cols[i].name));
+            c->is_unsigned = st->cols[i].is_unsigned;
+            if (!c->collation) c->collation = st->cols[i].collation ? st->cols[i].collation : 0;
+            if (!c->labels && st->cols[i].nlabels) {
+                uint32_t n = st->cols[i].nlabels;
+                const char **l = rc_arena_alloc(&t->arena, n * sizeof(char *));
+                uint32_t *ll = rc_arena_alloc(&t->arena, n * sizeof(uint32_t));
+                for (uint32_t k = 0; k < n; k++) {
+                    ll[k] = (uint32_t)strlen(st->cols[i].labels[k]);
+                    l[k] = rc_arena_strndup(&t->arena, st->cols[i].labels[k], ll[k]);
+                }
+                c->labels = l;
+                c->label_lens = ll;
+                c->nlabels = n;
+            }
+        }
+    }
+    /* Keys by name: the map's columns are those of the binlog's time. */
+    for (uint32_t i = 0; i < t->ncols; i++) t->cols[i].in_key = t->cols[i].in_primary;
+    uint32_t *pk = rc_arena_alloc(&t->arena, sizeof(uint32_t) * (t->ncols + 1));
+    uint32_t npk = 0;
+    for (uint32_t k = 0; k < st->npk; k++) {
+        const char *name = st->cols[st->pk[k]].name;
+        for (uint32_t i = 0; i < t->ncols; i++)
+            if (!strcmp(t->cols[i].name, name)) {
+                pk[npk++] = i;
+                t->cols[i].in_primary = t->cols[i].in_key = 1;
+            }
+    }
+    if (npk || !t->npk) {
+        t->pk = pk;
+        t->npk = npk;
+    }
+    for (uint32_t k = 0; k < st->ncols; k++) {
+        if (!st->cols[k].in_key) continue;
+        for (uint32_t i = 0; i < t->ncols; i++)
+            if (!strcmp(t->cols[i].name, st->cols[k].name)) t->cols[i].in_key = 1;
+    }
+    t->keys_known = 1;
+    return 0;
+}
+
+static void on_ddl(void *p, const char *schema, const char *q, size_t n)
+{
+    stream *s = p;
+    (void)q, (void)n, (void)schema;
+    /* Which table a statement changes is not worth parsing SQL for: DDL is
+     * rare, so every cached definition is looked up again. */
+    rc_schema_invalidate(s->schema, NULL, NULL);
+}
+
+static int parse_start(stream *s, char *file, size_t filesz, uint64_t *pos, char **gtid)
+{
+    const char *st = s->start ? s->start : "now";
+    *gtid = NULL;
+    if (!strcmp(st, "beginning")) return rc_conn_binlog_first(s->conn, file, filesz, s->err);
+    if (!strcmp(st, "now")) return rc_conn_binlog_end(s->conn, file, filesz, pos, s->err);
+    if (!strncmp(st, "gtid:", 5)) {
+        *gtid = strdup(st + 5);
+        return rc_decoder_set_gtid_state(s->dec, st + 5, s->err);
+    }
+    const char *colon = strrchr(st, ':');
+    char *end = NULL;
+    if (colon && colon != st && colon[1]) {
+        unsigned long long v = strtoull(colon + 1, &end, 10);
+        if (*end == 0 && (size_t)(colon - st) < filesz) {
+            memcpy(file, st, (size_t)(colon - st));
+            file[colon - st] = 0;
+            *pos = v < 4 ? 4 : v;
+            return 0;
+        }
+    }
+    return rc_err_set(s->err, RC_E_USAGE,
+                      "bad --start '%s': expected beginning, now, FILE:POS or gtid:SET", st);
+}
+
+static int connect_and_check(stream *s)
+{
+    if (rc_conn_open(&s->conn, &s->url, s->err) < 0) return -1;
+    if (rc_conn_preflight(s->conn, s->err) < 0) return -1;
+    MYSQL *m = rc_conn_mysql(s->conn);
+    g_sock = (int)mysql_get_socket(m);
+    return 0;
+}
+
+/* One dump session: returns 0 when done, -1 on error (s->err). */
+static int run_dump(stream *s, const char *file, uint64_t pos, const char *gtid)
+{
+    rc_dump_opts o = {.server_id = s->server_id,
+                      .file = file,
+                      .pos = pos,
+                      .gtid = gtid,
+                      .non_block = s->stop_at_end,
+                      .heartbeat_ms = (uint32_t)(s->heartbeat_s * 1000)};
+    if (rc_dump_start(s->conn, &o, s->err) < 0) return -1;
+    if (file && file[0]) rc_decoder_set_file(s->dec, file);
+    while (!g_stop && !s->done) {
+        const uint8_t *ev;
+        size_t len;
+        int r = rc_dump_next(s->conn, &ev, &len, s->err);
+        if (r < 0) return -1;
+        if (r == 0) { /* the server's EOF in non-blocking mode: the end */
+            s->done = 1;
+            break;
+        }
+        if (len < RC_EV_HEADER_LEN)
+            return rc_err_set(s->err, RC_E_CORRUPT, "short event (%zu bytes) from the server", len);
+        uint8_t type = ev[4];
+        uint32_t log_pos = rc_le32(ev + 13);
+        uint64_t off = log_pos >= len ? log_pos - len : 0;
+        if (type == RC_EV_HEARTBEAT || type == RC_EV_HEARTBEAT_V2) {
+            if (flush(s, 1) < 0) return -1;
+            continue;
+        }
+        if (rc_decoder_event(s->dec, ev, len, off, s->err) < 0) return -1;
+    }
+    return 0;
+}
+
+int cmd_stream(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"source", required_argument, 0, 's'},     {"start", required_argument, 0, 'S'},
+        {"server-id", required_argument, 0, 'i'},  {"stop-at-end", no_argument, 0, 'e'},
+        {"checkpoint", required_argument, 0, 'c'}, {"format", required_argument, 0, 'f'},
+        {"no-queries", no_argument, 0, 'Q'},       {"heartbeat", required_argument, 0, 'H'},
+        {"checkpoint-interval", required_argument, 0, 'I'},
+        {"sink", required_argument, 0, 'k'},       {"debug", no_argument, 0, 'd'},
+        {0, 0, 0, 0}};
+    stream s = {.heartbeat_s = 5, .cp_interval_s = 1};
+    rc_err err = {0};
+    s.err = &err;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 's': s.source = optarg; break;
+        case 'S': s.start = optarg; break;
+        case 'i': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || v == 0 || v > UINT32_MAX)
+                return rc_cli_usage("--server-id must be a number from 1 to 4294967295");
+            s.server_id = (uint32_t)v;
+            break;
+        }
+        case 'e': s.stop_at_end = 1; break;
+        case 'c': s.cp_path = optarg; break;
+        case 'f':
+            if (rc_cli_parse_format(optarg, &s.eo.format) < 0)
+                return rc_cli_usage("unknown --format '%s'", optarg);
+            break;
+        case 'Q': s.eo.no_queries = 1; break;
+        case 'H': s.heartbeat_s = atof(optarg); break;
+        case 'I': s.cp_interval_s = atof(optarg); break;
+        case 'k':
+            if (strcmp(optarg, "stdout:"))
+                return rc_cli_usage("--sink '%s': this version writes to stdout: only", optarg);
+            break;
+        case 'd': rc_log_min = RC_LOG_DEBUG; break;
+        default: return rc_cli_usage("bad option for stream");
+        }
+    }
+    if (!s.source) return rc_cli_usage("stream needs --source mysql://USER[:PASSWORD]@HOST:PORT");
+    if (rc_url_parse(s.source, &s.url, &err) < 0) return rc_cli_fail(&err);
+    if (strcmp(s.url.scheme, "mysql"))
+        return rc_cli_usage("--source '%s': expected a mysql:// URL", s.source);
+    if (!s.server_id) {
+        /* Two instances must not share an id (the server drops the older
+         * connection): derive one from the pid and time, away from the small
+         * ids people give real replicas. */
+        s.server_id = 0x40000000u | (((uint32_t)getpid() << 12) ^ (uint32_t)time(NULL));
+    }
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int status = 0;
+    char file[512] = "";
+    uint64_t pos = 4;
+    char *gtid = NULL;
+    rc_buf_init(&s.out);
+    s.enc = rc_enc_new(&s.eo, &s.out);
+    s.schema = rc_schema_new(&s.url);
+
+    if (connect_and_check(&s) < 0) goto fail;
+    const rc_server_info *info = rc_conn_info(s.conn);
+    rc_decoder_opts dopts = {.checksum_hint = strcmp(info->binlog_checksum, "CRC32") ? 0 : 1,
+                             .resolve = resolve,
+                             .ddl = on_ddl,
+                             .ctx = &s};
+    rc_handler h = {.ctx = &s, .change = on_change, .txn_end = on_txn_end};
+    s.dec = rc_decoder_new(&dopts, &h);
+
+    rc_checkpoint cp;
+    int have_cp = 0;
+    if (s.cp_path) {
+        have_cp = rc_checkpoint_load(s.cp_path, &cp, &err);
+        if (have_cp < 0) goto fail;
+    }
+    if (have_cp) {
+        snprintf(file, sizeof file, "%s", cp.file);
+        pos = cp.pos;
+        if (cp.gtid[0] && rc_decoder_set_gtid_state(s.dec, cp.gtid, &err) < 0) goto fail;
+        snprintf(s.cp_file, sizeof s.cp_file, "%s", cp.file);
+        s.cp_pos = cp.pos;
+        rc_info("resuming from checkpoint %s:%" PRIu64, file, pos);
+    } else if (parse_start(&s, file, sizeof file, &pos, &gtid) < 0) {
+        goto fail;
+    }
+    snprintf(s.txn_file, sizeof s.txn_file, "%s", file);
+    s.txn_next = pos;
+    if (s.stop_at_end) {
+        if (rc_conn_binlog_end(s.conn, s.end_file, sizeof s.end_file, &s.end_pos, &err) < 0)
+            goto fail;
+        if (file[0] && (file_cmp(file, s.end_file) > 0 ||
+                        (!strcmp(file, s.end_file) && pos >= s.end_pos)))
+            s.done = 1;
+    }
+
+    double backoff = 0.5;
+    while (!s.done && !g_stop) {
+        if (run_dump(&s, file, pos, gtid) == 0) break;
+        if (g_stop) break;
+        if (err.code != RC_E_LOST) goto fail;
+        /* Lost the server: keep what is complete, resume at the start of
+         * the open transaction, skip the changes of it already written. */
+        if (rc_cli_flush(1, &s.out, s.enc, &err) < 0) goto fail;
+        s.skip_changes = s.txn_changes - (rc_enc_has_open(s.enc) ? 1 : 0);
+        rc_enc_discard_open(s.enc);
+        s.txn_changes = 0;
+        snprintf(file, sizeof file, "%s", s.txn_file);
+        pos = s.txn_next;
+        free(gtid);
+        gtid = NULL;
+        for (;;) {
+            rc_warn("%s; reconnecting in %.1fs (resuming at %s:%" PRIu64 ")", err.msg, backoff,
+                    file, pos);
+            struct timespec ts = {(time_t)backoff, (long)((backoff - (time_t)backoff) * 1e9)};
+            nanosleep(&ts, NULL);
+            if (g_stop) break;
+            backoff = backoff * 2 > 30 ? 30 : backoff * 2;
+            rc_conn_close(s.conn);
+            s.conn = NULL;
+            g_sock = -1;
+            if (connect_and_check(&s) == 0) break;
+            if (err.code != RC_E_CONNECT && err.code != RC_E_LOST) goto fail;
+        }
+        backoff = 0.5;
+    }
+    rc_enc_finish(s.enc);
+    if (flush(&s, 1) < 0) goto fail;
+    goto out;
+fail:
+    rc_cli_flush(1, &s.out, s.enc, &(rc_err){0});
+    status = rc_cli_fail(&err);
+out:
+    free(gtid);
+    rc_decoder_free(s.dec);
+    rc_enc_free(s.enc);
+    rc_schema_free(s.schema);
+    rc_conn_close(s.conn);
+    rc_url_free(&s.url);
+    rc_buf_free(&s.out);
+    return status;
+}

@@ -1,0 +1,407 @@
+/* rc_binlog: one event in, dispatched by type. Owns the format description,
+ * checksums, transaction boundaries and positions; rows and table maps are
+ * in rc_rows.c and rc_tablemap.c. */
+#include "decode/rc_binlog.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "core/rc_log.h"
+#include "decode/rc_decode_int.h"
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "rc_rd.h reads little-endian hosts only");
+
+int rc_dec_unzip(rc_decoder *d, const uint8_t *p, size_t n, const uint8_t **out, size_t *outlen);
+
+int rc_dec_corrupt(rc_err *err, uint64_t off, const char *what)
+{
+    return rc_err_set(err, RC_E_CORRUPT, "offset %llu: %s", (unsigned long long)off, what);
+}
+
+rc_decoder *rc_decoder_new(const rc_decoder_opts *opts, const rc_handler *h)
+{
+    rc_decoder *d = rc_xcalloc(1, sizeof *d);
+    if (opts) d->opts = *opts;
+    else d->opts.checksum_hint = -1;
+    if (h) d->h = *h;
+    d->checksum = d->opts.checksum_hint > 0 ? 1 : 0;
+    /* Post-header lengths before any FORMAT_DESCRIPTION: those of v4. */
+    d->post_header[RC_EV_QUERY - 1] = 13;
+    d->post_header[RC_EV_ROTATE - 1] = 8;
+    d->post_header[RC_EV_TABLE_MAP - 1] = 8;
+    d->meta.file = d->file;
+    rc_buf_init(&d->unzip);
+    rc_buf_init(&d->scratch);
+    return d;
+}
+
+void rc_decoder_free(rc_decoder *d)
+{
+    if (!d) return;
+    rc_dec_free_tables(d);
+    rc_gtid_free(&d->gtid);
+    rc_buf_free(&d->unzip);
+    rc_buf_free(&d->scratch);
+    free(d);
+}
+
+void rc_decoder_set_file(rc_decoder *d, const char *file)
+{
+    snprintf(d->file, sizeof d->file, "%s", file);
+}
+
+const char *rc_decoder_file(const rc_decoder *d) { return d->file; }
+
+void rc_decoder_gtid_state(const rc_decoder *d, rc_buf *out) { rc_gtid_format(&d->gtid, out); }
+
+int rc_decoder_set_gtid_state(rc_decoder *d, const char *text, rc_err *err)
+{
+    return rc_gtid_parse(&d->gtid, text, err);
+}
+
+int rc_decoder_in_txn(const rc_decoder *d) { return d->in_txn; }
+
+/* ---- transactions ---- */
+
+static void begin_txn(rc_decoder *d) { d->in_txn = 1; }
+
+static int end_txn(rc_decoder *d, uint64_t next, int has_xid, uint64_t xid)
+{
+    if (d->pend_kind == 1) rc_gtid_add_maria(&d->gtid, d->pend_domain, d->pend_server, d->pend_seq);
+    else if (d->pend_kind == 2) rc_gtid_add_mysql(&d->gtid, d->pend_sid, d->pend_seq, d->pend_seq);
+    d->pend_kind = 0;
+    d->in_txn = 0;
+    d->gtid_pending = 0;
+    rc_txn_end t = {.meta = &d->meta, .next_offset = next, .has_xid = has_xid, .xid = xid};
+    int rc = d->h.txn_end ? d->h.txn_end(d->h.ctx, &t) : 0;
+    d->gtid_text[0] = 0;
+    d->meta.gtid = NULL;
+    return rc;
+}
+
+/* ---- FORMAT_DESCRIPTION ---- */
+
+/* Servers from MySQL 5.6.1 and MariaDB 5.3 end the FDE with a checksum
+ * algorithm byte (and a CRC32 of the FDE), whatever the algorithm. */
+static int fde_has_alg(const char *ver)
+{
+    unsigned a = 0, b = 0, c = 0;
+    if (sscanf(ver, "%u.%u.%u", &a, &b, &c) < 2) return 0;
+    if (strstr(ver, "MariaDB")) return a > 5 || (a == 5 && b >= 3);
+    if (a != 5) return a > 5;
+    if (b != 6) return b > 6;
+    return c >= 1;
+}
+
+static int on_fde(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off, rc_err *err)
+{
+    rc_rd r;
+    rc_rd_init(&r, ev + RC_EV_HEADER_LEN, len - RC_EV_HEADER_LEN);
+    uint16_t ver;
+    const uint8_t *sv;
+    uint8_t hlen;
+    RD_U16(&r, ver);
+    RD_PTR(&r, sv, 50);
+    RD_SKIP(&r, 4);
+    RD_U8(&r, hlen);
+    if (ver != 4 || hlen != RC_EV_HEADER_LEN)
+        return rc_err_set(err, RC_E_CORRUPT,
+                          "offset %llu: binlog format version %u (header %u bytes) is not "
+                          "supported (MySQL 5.0 and later write version 4)",
+                          (unsigned long long)off, ver, hlen);
+    char vers[51];
+    memcpy(vers, sv, 50);
+    vers[50] = 0;
+    d->is_mariadb = strstr(vers, "MariaDB") != NULL;
+    size_t n = rc_rd_left(&r);
+    int alg = 0;
+    if (fde_has_alg(vers)) {
+        if (n < 5) goto bad;
+        alg = r.p[n - 5];
+        n -= 5;
+        if (alg != 0 && alg != 1)
+            return rc_err_set(err, RC_E_CORRUPT, "offset %llu: unknown binlog checksum %d",
+                              (unsigned long long)off, alg);
+        if (alg == 1) {
+            /* The FDE's CRC covers the event with LOG_EVENT_BINLOG_IN_USE_F
+             * cleared: the server sets that flag after writing the CRC. */
+            uint8_t hdr[RC_EV_HEADER_LEN];
+            memcpy(hdr, ev, sizeof hdr);
+            hdr[17] &= (uint8_t)~1u;
+            uLong crc = crc32(0, hdr, sizeof hdr);
+            crc = crc32(crc, ev + sizeof hdr, (uInt)(len - 4 - sizeof hdr));
+            if ((uint32_t)crc != rc_le32(ev + len - 4))
+                return rc_dec_corrupt(err, off, "checksum mismatch in FORMAT_DESCRIPTION event");
+        }
+    }
+    memset(d->post_header, 0, sizeof d->post_header);
+    memcpy(d->post_header, r.p, n < sizeof d->post_header ? n : sizeof d->post_header);
+    d->checksum = alg;
+    d->have_fde = 1;
+    d->binlog_version = ver;
+    /* A new FDE starts a new server run or file: table ids restart. */
+    rc_dec_free_tables(d);
+    /* A transaction cannot span a FORMAT_DESCRIPTION; one left open was cut off
+     * (the server crashed mid-write) and is not replayed by the server either. */
+    d->in_txn = 0;
+    d->pend_kind = 0;
+    return 0;
+bad:
+    return rc_dec_corrupt(err, off, "FORMAT_DESCRIPTION event is malformed");
+}
+
+/* ---- statements ---- */
+
+static int is_word(const char *q, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    if (n < k || strncasecmp(q, w, k)) return 0;
+    return n == k || (!isalnum((unsigned char)q[k]) && q[k] != '_');
+}
+
+static void skip_space(const char **q, size_t *n)
+{
+    while (*n) {
+        if (isspace((unsigned char)**q)) {
+            (*q)++, (*n)--;
+        } else if (*n >= 2 && (*q)[0] == '/' && (*q)[1] == '*' &&
+                   !(*n >= 3 && ((*q)[2] == '!' || (*q)[2] == 'M'))) {
+            /* plain comment (not a versioned or MariaDB-executable one) */
+            const char *e = memmem(*q + 2, *n - 2, "*/", 2);
+            size_t adv = e ? (size_t)(e - *q) + 2 : *n;
+            *q += adv, *n -= adv;
+        } else
+            break;
+    }
+}
+
+static int on_query(rc_decoder *d, int type, rc_rd *r, uint64_t off, uint64_t next, rc_err *err)
+{
+    uint8_t phl = d->post_header[RC_EV_QUERY - 1];
+    if (phl < 11) phl = 11;
+    uint8_t dblen;
+    uint16_t svlen = 0;
+    const uint8_t *db, *ph;
+    RD_PTR(r, ph, phl);
+    dblen = ph[8];
+    if (phl >= 13) svlen = rc_le16(ph + 11);
+    if (rc_rd_left(r) < (size_t)svlen + dblen + 1)
+        return rc_dec_corrupt(err, off, "QUERY event: status variables and database name run "
+                                        "past the end of the event");
+    RD_SKIP(r, svlen);
+    RD_PTR(r, db, (size_t)dblen + 1);
+    const char *q = (const char *)r->p;
+    size_t qlen = rc_rd_left(r);
+    if (type == RC_EV_MARIA_QUERY_COMPRESSED) {
+        const uint8_t *u;
+        size_t ulen;
+        if (rc_dec_unzip(d, r->p, qlen, &u, &ulen) < 0)
+            return rc_dec_corrupt(err, off, "compressed QUERY event does not inflate");
+        q = (const char *)u;
+        qlen = ulen;
+    }
+    const char *w = q;
+    size_t wn = qlen;
+    skip_space(&w, &wn);
+    if (is_word(w, wn, "BEGIN") || is_word(w, wn, "XA START")) {
+        begin_txn(d);
+        return 0;
+    }
+    if (is_word(w, wn, "COMMIT") || is_word(w, wn, "ROLLBACK") || is_word(w, wn, "XA END") ||
+        is_word(w, wn, "XA COMMIT") || is_word(w, wn, "XA ROLLBACK")) {
+        if (is_word(w, wn, "XA END")) return 0; /* XA PREPARE follows */
+        return end_txn(d, next, 0, 0);
+    }
+    if (is_word(w, wn, "CREATE") || is_word(w, wn, "ALTER") || is_word(w, wn, "DROP") ||
+        is_word(w, wn, "RENAME") || is_word(w, wn, "TRUNCATE")) {
+        rc_decoder_invalidate_tables(d);
+        if (d->opts.ddl) d->opts.ddl(d->opts.ctx, (const char *)db, q, qlen);
+    }
+    rc_change c = {.op = RC_OP_QUERY,
+                   .meta = &d->meta,
+                   .schema = (const char *)db,
+                   .schema_len = dblen,
+                   .query = q,
+                   .query_len = qlen};
+    if (d->h.change && d->h.change(d->h.ctx, &c) < 0) return -1;
+    /* Outside BEGIN ... COMMIT a statement is its own transaction (DDL). */
+    if (!d->in_txn || d->gtid_standalone) return end_txn(d, next, 0, 0);
+    return 0;
+bad:
+    return rc_dec_corrupt(err, off, "QUERY event is malformed");
+}
+
+/* ---- GTIDs ---- */
+
+static int on_maria_gtid(rc_decoder *d, rc_rd *r, uint64_t off, rc_err *err)
+{
+    uint64_t seq;
+    uint32_t domain;
+    uint8_t flags;
+    RD_U64(r, seq);
+    RD_U32(r, domain);
+    RD_U8(r, flags);
+    d->pend_kind = 1;
+    d->pend_domain = domain;
+    d->pend_server = d->meta.server_id;
+    d->pend_seq = seq;
+    snprintf(d->gtid_text, sizeof d->gtid_text, "%u-%u-%llu", domain, d->meta.server_id,
+             (unsigned long long)seq);
+    d->gtid_pending = 1;
+    d->gtid_standalone = flags & 1; /* FL_STANDALONE: one statement, no COMMIT follows */
+    begin_txn(d);
+    return 0;
+bad:
+    return rc_dec_corrupt(err, off, "GTID event is malformed");
+}
+
+static void uuid_text(const uint8_t *u, char *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (int i = 0, k = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[k++] = '-';
+        out[k++] = hx[u[i] >> 4];
+        out[k++] = hx[u[i] & 15];
+        out[k] = 0;
+    }
+}
+
+static int on_mysql_gtid(rc_decoder *d, int type, rc_rd *r, uint64_t off, rc_err *err)
+{
+    uint8_t flags;
+    const uint8_t *sid;
+    uint64_t gno;
+    RD_U8(r, flags);
+    (void)flags;
+    RD_PTR(r, sid, 16);
+    RD_U64(r, gno);
+    if (type == RC_EV_ANONYMOUS_GTID) {
+        d->gtid_text[0] = 0;
+        d->pend_kind = 0;
+    } else {
+        uuid_text(sid, d->pend_sid);
+        d->pend_kind = 2;
+        d->pend_seq = gno;
+        snprintf(d->gtid_text, sizeof d->gtid_text, "%s:%llu", d->pend_sid,
+                 (unsigned long long)gno);
+    }
+    d->gtid_pending = 1;
+    d->gtid_standalone = 0;
+    return 0;
+bad:
+    return rc_dec_corrupt(err, off, "GTID event is malformed");
+}
+
+static int on_gtid_list(rc_decoder *d, rc_rd *r, uint64_t off, rc_err *err)
+{
+    uint32_t n;
+    RD_U32(r, n);
+    n &= 0x0fffffff; /* the top 4 bits are flags */
+    if ((uint64_t)n * 16 > rc_rd_left(r)) goto bad;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t dom, srv;
+        uint64_t seq;
+        RD_U32(r, dom);
+        RD_U32(r, srv);
+        RD_U64(r, seq);
+        rc_gtid_add_maria(&d->gtid, dom, srv, seq);
+    }
+    return 0;
+bad:
+    return rc_dec_corrupt(err, off, "GTID_LIST event is malformed");
+}
+
+/* ---- dispatch ---- */
+
+int rc_decoder_event(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off, rc_err *err)
+{
+    if (len < RC_EV_HEADER_LEN) return rc_dec_corrupt(err, off, "truncated event header");
+    uint8_t type = ev[4];
+    uint32_t size = rc_le32(ev + 9);
+    if (size != len) return rc_dec_corrupt(err, off, "event size does not match its header");
+    d->meta.timestamp = rc_le32(ev);
+    d->meta.server_id = rc_le32(ev + 5);
+    d->meta.offset = off;
+    d->meta.gtid = d->gtid_text[0] ? d->gtid_text : NULL;
+    uint64_t next = off + len;
+
+    if (type == RC_EV_FORMAT_DESCRIPTION) return on_fde(d, ev, len, off, err);
+
+    size_t body = len;
+    int crc = d->checksum;
+    if (d->opts.checksum_hint < 0 && !d->have_fde && len >= RC_EV_HEADER_LEN + 4) {
+        /* Before any FDE with no hint: the trailer is a CRC if it matches. */
+        crc = (uint32_t)crc32(0, ev, (uInt)(len - 4)) == rc_le32(ev + len - 4);
+    }
+    if (crc && type != RC_EV_HEARTBEAT && type != RC_EV_HEARTBEAT_V2) {
+        if (len < RC_EV_HEADER_LEN + 4) return rc_dec_corrupt(err, off, "event too short for CRC32");
+        body = len - 4;
+        if ((uint32_t)crc32(0, ev, (uInt)body) != rc_le32(ev + body))
+            return rc_dec_corrupt(err, off, "checksum mismatch (CRC32)");
+    }
+    rc_rd r;
+    rc_rd_init(&r, ev + RC_EV_HEADER_LEN, body - RC_EV_HEADER_LEN);
+
+    switch (type) {
+    case RC_EV_ROTATE: {
+        uint64_t pos;
+        RD_U64(&r, pos);
+        size_t n = rc_rd_left(&r);
+        char name[sizeof d->file];
+        if (n == 0 || n >= sizeof name) goto bad;
+        memcpy(name, r.p, n);
+        name[n] = 0;
+        rc_decoder_set_file(d, name);
+        if (d->h.rotate && d->h.rotate(d->h.ctx, name, pos) < 0) return -1;
+        return 0;
+    }
+    case RC_EV_QUERY:
+    case RC_EV_MARIA_QUERY_COMPRESSED: return on_query(d, type, &r, off, next, err);
+    case RC_EV_XID: {
+        uint64_t xid;
+        RD_U64(&r, xid);
+        return end_txn(d, next, 1, xid);
+    }
+    case RC_EV_TABLE_MAP: return rc_dec_table_map(d, &r, off, err);
+    case RC_EV_WRITE_ROWS_V1:
+    case RC_EV_UPDATE_ROWS_V1:
+    case RC_EV_DELETE_ROWS_V1:
+    case RC_EV_WRITE_ROWS:
+    case RC_EV_UPDATE_ROWS:
+    case RC_EV_DELETE_ROWS:
+    case RC_EV_MARIA_WRITE_ROWS_COMPRESSED_V1:
+    case RC_EV_MARIA_UPDATE_ROWS_COMPRESSED_V1:
+    case RC_EV_MARIA_DELETE_ROWS_COMPRESSED_V1:
+    case RC_EV_MARIA_WRITE_ROWS_COMPRESSED:
+    case RC_EV_MARIA_UPDATE_ROWS_COMPRESSED:
+    case RC_EV_MARIA_DELETE_ROWS_COMPRESSED:
+        if (!d->in_txn) begin_txn(d); /* v1 files without BEGIN (MyISAM-only writers) */
+        return rc_dec_rows(d, type, &r, off, err);
+    case RC_EV_MARIA_GTID: return on_maria_gtid(d, &r, off, err);
+    case RC_EV_GTID:
+    case RC_EV_ANONYMOUS_GTID: return on_mysql_gtid(d, type, &r, off, err);
+    case RC_EV_MARIA_GTID_LIST: return on_gtid_list(d, &r, off, err);
+    case RC_EV_STOP:
+        /* The server stopped: a transaction left open will never complete. */
+        d->in_txn = 0;
+        return 0;
+    case RC_EV_MARIA_ANNOTATE_ROWS:
+    case RC_EV_MARIA_BINLOG_CHECKPOINT:
+    case RC_EV_HEARTBEAT:
+    case RC_EV_HEARTBEAT_V2:
+    case RC_EV_PREVIOUS_GTIDS:
+    case RC_EV_ROWS_QUERY:
+    case RC_EV_INTVAR:
+    case RC_EV_RAND:
+    case RC_EV_USER_VAR:
+    case RC_EV_IGNORABLE:
+    case RC_EV_TRANSACTION_CONTEXT:
+    case RC_EV_VIEW_CHANGE: return 0;
+    default: rc_debug("offset %llu: skipping event type %u", (unsigned long long)off, type); return 0;
+    }
+bad:
+    return rc_dec_corrupt(err, off, "event is malformed");
+}

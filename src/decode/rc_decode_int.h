@@ -1,0 +1,103 @@
+/* Internal state shared by the files of the decoder (rc_binlog.c,
+ * rc_tablemap.c, rc_rows.c, rc_gtid.c). Not for other modules. */
+#ifndef RC_DECODE_INT_H
+#define RC_DECODE_INT_H
+
+#include "decode/rc_binlog.h"
+#include "decode/rc_rd.h"
+
+/* A table map slot: the public rc_table plus what the decoder needs. */
+typedef struct rc_tmap {
+    rc_table t;
+    struct rc_tmap *next;  /* hash chain */
+    uint8_t *raw;          /* the table map body, to recognise a repeat cheaply */
+    size_t rawlen;
+    char *strings;         /* schema, table, names, labels: one allocation */
+    rc_value *before;      /* ncols values each */
+    rc_value *after;
+    uint64_t resolved_epoch; /* decoder ddl_epoch when resolve() last ran */
+} rc_tmap;
+
+/* MariaDB keeps one GTID per replication domain; MySQL a set of intervals
+ * per source UUID (tag included, as "uuid:tag"). */
+typedef struct rc_gtid_dom {
+    uint32_t domain, server;
+    uint64_t seq;
+} rc_gtid_dom;
+
+typedef struct rc_gtid_ival {
+    uint64_t lo, hi; /* inclusive */
+} rc_gtid_ival;
+
+typedef struct rc_gtid_sid {
+    char name[80]; /* "uuid" or "uuid:tag" */
+    rc_gtid_ival *iv;
+    size_t niv, cap;
+} rc_gtid_sid;
+
+typedef struct rc_gtid_state {
+    int kind; /* 0 none, 1 MariaDB, 2 MySQL */
+    rc_gtid_dom *doms;
+    size_t ndoms, domcap;
+    rc_gtid_sid *sids;
+    size_t nsids, sidcap;
+} rc_gtid_state;
+
+struct rc_decoder {
+    rc_decoder_opts opts;
+    rc_handler h;
+
+    /* FORMAT_DESCRIPTION */
+    int have_fde;
+    int checksum;         /* 0 none, 1 CRC32 */
+    uint16_t binlog_version;
+    uint8_t post_header[256];
+    int is_mariadb;
+
+    char file[512];
+    rc_meta meta;         /* of the event being decoded */
+
+    /* transaction */
+    int in_txn;
+    char gtid_text[128];  /* GTID of the current transaction, "" if none */
+    int gtid_pending;     /* a GTID event announced the transaction */
+    int gtid_standalone;  /* MariaDB FL_STANDALONE: ends after one statement */
+    /* MariaDB: GTID of the transaction not yet folded into gtid_state */
+    uint32_t pend_domain, pend_server;
+    uint64_t pend_seq;
+    int pend_kind;        /* 0 none, 1 MariaDB, 2 MySQL */
+    char pend_sid[80];
+
+    rc_gtid_state gtid;
+
+    /* table maps by id */
+    rc_tmap **tmaps;
+    size_t ntmap_buckets;
+    rc_tmap *last_tmap;
+    uint64_t ddl_epoch;
+
+    /* scratch: decompressed events, formatted values of a row */
+    rc_buf unzip;
+    rc_buf scratch;
+};
+
+/* rc_tablemap.c */
+int rc_dec_table_map(rc_decoder *d, rc_rd *r, uint64_t evoff, rc_err *err);
+rc_tmap *rc_dec_find_table(rc_decoder *d, uint64_t id);
+void rc_dec_free_tables(rc_decoder *d);
+
+/* rc_rows.c: r covers the post-header and body (checksum removed). */
+int rc_dec_rows(rc_decoder *d, int type, rc_rd *r, uint64_t evoff, rc_err *err);
+
+/* rc_gtid.c */
+void rc_gtid_add_maria(rc_gtid_state *g, uint32_t domain, uint32_t server, uint64_t seq);
+void rc_gtid_add_mysql(rc_gtid_state *g, const char *sid, uint64_t lo, uint64_t hi);
+void rc_gtid_clear(rc_gtid_state *g);
+void rc_gtid_format(const rc_gtid_state *g, rc_buf *out);
+int rc_gtid_parse(rc_gtid_state *g, const char *text, rc_err *err);
+void rc_gtid_free(rc_gtid_state *g);
+
+/* Formats "offset N: " errors for corrupt input. */
+int rc_dec_corrupt(rc_err *err, uint64_t off, const char *what);
+
+#endif
