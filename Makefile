@@ -28,7 +28,16 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-
 SAN_OBJ  := $(SRC:%.c=$(SAN)/obj/%.o)
 SAN_UNIT := $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/%)
 
-.PHONY: all deps check unit unit-san integration demo fuzz clean format
+# libFuzzer targets (clang): build-fuzz/fuzz_*; `make fuzz` runs the decoder's
+# for FUZZ_SECONDS over its corpus in tests/fuzz/corpus.
+FZ       := build-fuzz
+FUZZ_CC  ?= clang
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FZ)/%)
+FUZZ_SECONDS ?= 600
+
+.PHONY: all deps check unit unit-san integration demo fuzz fuzz-build clean format
 
 all: $(B)/rowcast
 
@@ -62,6 +71,17 @@ $(SAN)/tests/%: tests/unit/%.c $(SAN)/librowcast.a tests/unit/rc_test.h
 $(SAN)/rowcast: $(CLI_SRC) $(SAN)/librowcast.a
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRC) $(SAN)/librowcast.a $(LDLIBS)
 
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(SRC) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@mkdir -p $(FZ)/corpus
+	$(FZ)/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    $(FZ)/corpus tests/fuzz/corpus
+
 deps:
 	bash scripts/install-deps.sh
 
@@ -71,7 +91,7 @@ unit-san: $(SAN_UNIT) $(SAN)/rowcast
 # Everything: dependencies, both builds, then the runner (unit, sanitizer,
 # golden, integration, fuzz smoke), which prints "N passed, N failed" last.
 check: deps
-	$(MAKE) all unit unit-san
+	$(MAKE) all unit unit-san fuzz-build
 	python3 tests/run.py
 
 demo: deps

@@ -34,11 +34,12 @@ static int on_txn_end(void *p, const rc_txn_end *t)
 int cmd_read(int argc, char **argv)
 {
     static const struct option longopts[] = {{"format", required_argument, 0, 'f'},
-                                              {"no-queries", no_argument, 0, 'Q'},
-                                              {"debug", no_argument, 0, 'd'},
-                                              {0, 0, 0, 0}};
+                                             {"no-queries", no_argument, 0, 'Q'},
+                                             {"debug", no_argument, 0, 'd'},
+                                             {0, 0, 0, 0}};
     rc_enc_opts eo = {0};
     int ch;
+    opterr = 0; /* one line of our own instead of getopt's */
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
@@ -47,7 +48,7 @@ int cmd_read(int argc, char **argv)
             break;
         case 'Q': eo.no_queries = 1; break;
         case 'd': rc_log_min = RC_LOG_DEBUG; break;
-        default: return rc_cli_usage("bad option for read");
+        default: return rc_cli_usage("read: unknown option or missing value: %s", argv[optind - 1]);
         }
     }
     if (optind >= argc) return rc_cli_usage("read needs at least one binlog FILE");

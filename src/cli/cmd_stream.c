@@ -155,7 +155,8 @@ static int on_txn_end(void *p, const rc_txn_end *t)
         (file_cmp(s->txn_file, s->end_file) > 0 ||
          (!strcmp(s->txn_file, s->end_file) && s->txn_next >= s->end_pos)))
         s->done = 1;
-    if (s->done || rc_enc_complete(s->enc) >= (256u << 10) || socket_idle()) return flush(s, s->done);
+    if (s->done || rc_enc_complete(s->enc) >= (256u << 10) || socket_idle())
+        return flush(s, s->done);
     return 0;
 }
 
@@ -193,7 +194,8 @@ static int resolve(void *p, rc_table *t, rc_err *err)
         }
     }
     /* Keys by name: the map's columns are those of the binlog's time. */
-    for (uint32_t i = 0; i < t->ncols; i++) t->cols[i].in_key = t->cols[i].in_primary;
+    for (uint32_t i = 0; i < t->ncols; i++)
+        t->cols[i].in_key = t->cols[i].in_primary;
     uint32_t *pk = rc_arena_alloc(&t->arena, sizeof(uint32_t) * (t->ncols + 1));
     uint32_t npk = 0;
     for (uint32_t k = 0; k < st->npk; k++) {
@@ -296,18 +298,23 @@ static int run_dump(stream *s, const char *file, uint64_t pos, const char *gtid)
 
 int cmd_stream(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"source", required_argument, 0, 's'},     {"start", required_argument, 0, 'S'},
-        {"server-id", required_argument, 0, 'i'},  {"stop-at-end", no_argument, 0, 'e'},
-        {"checkpoint", required_argument, 0, 'c'}, {"format", required_argument, 0, 'f'},
-        {"no-queries", no_argument, 0, 'Q'},       {"heartbeat", required_argument, 0, 'H'},
-        {"checkpoint-interval", required_argument, 0, 'I'},
-        {"sink", required_argument, 0, 'k'},       {"debug", no_argument, 0, 'd'},
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"source", required_argument, 0, 's'},
+                                             {"start", required_argument, 0, 'S'},
+                                             {"server-id", required_argument, 0, 'i'},
+                                             {"stop-at-end", no_argument, 0, 'e'},
+                                             {"checkpoint", required_argument, 0, 'c'},
+                                             {"format", required_argument, 0, 'f'},
+                                             {"no-queries", no_argument, 0, 'Q'},
+                                             {"heartbeat", required_argument, 0, 'H'},
+                                             {"checkpoint-interval", required_argument, 0, 'I'},
+                                             {"sink", required_argument, 0, 'k'},
+                                             {"debug", no_argument, 0, 'd'},
+                                             {0, 0, 0, 0}};
     stream s = {.heartbeat_s = 5, .cp_interval_s = 1};
     rc_err err = {0};
     s.err = &err;
     int ch;
+    opterr = 0; /* one line of our own instead of getopt's */
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
         case 's': s.source = optarg; break;
@@ -334,10 +341,19 @@ int cmd_stream(int argc, char **argv)
                 return rc_cli_usage("--sink '%s': this version writes to stdout: only", optarg);
             break;
         case 'd': rc_log_min = RC_LOG_DEBUG; break;
-        default: return rc_cli_usage("bad option for stream");
+        default:
+            return rc_cli_usage("stream: unknown option or missing value: %s", argv[optind - 1]);
         }
     }
     if (!s.source) return rc_cli_usage("stream needs --source mysql://USER[:PASSWORD]@HOST:PORT");
+    if (s.start && strcmp(s.start, "beginning") && strcmp(s.start, "now") &&
+        strncmp(s.start, "gtid:", 5)) {
+        const char *colon = strrchr(s.start, ':');
+        char *end = NULL;
+        if (!colon || colon == s.start || !colon[1] || (strtoull(colon + 1, &end, 10), *end))
+            return rc_cli_usage("bad --start '%s': expected beginning, now, FILE:POS or gtid:SET",
+                                s.start);
+    }
     if (rc_url_parse(s.source, &s.url, &err) < 0) return rc_cli_fail(&err);
     if (strcmp(s.url.scheme, "mysql"))
         return rc_cli_usage("--source '%s': expected a mysql:// URL", s.source);
@@ -391,9 +407,9 @@ int cmd_stream(int argc, char **argv)
     if (s.stop_at_end) {
         if (rc_conn_binlog_end(s.conn, s.end_file, sizeof s.end_file, &s.end_pos, &err) < 0)
             goto fail;
-        if (file[0] && (file_cmp(file, s.end_file) > 0 ||
-                        (!strcmp(file, s.end_file) && pos >= s.end_pos)))
-            s.done = 1;
+        /* Already at the end: nothing to wait for. (A later file is left to the
+         * server to judge: it says whether that file exists.) */
+        if (file[0] && !strcmp(file, s.end_file) && pos >= s.end_pos) s.done = 1;
     }
 
     double backoff = 0.5;

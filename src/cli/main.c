@@ -14,7 +14,8 @@ static void usage(FILE *f)
 {
     fputs("usage: rowcast COMMAND [OPTIONS]\n"
           "\n"
-          "  stream --source mysql://USER[:PASSWORD]@HOST:PORT [--start beginning|now|FILE:POS|gtid:SET]\n"
+          "  stream --source mysql://USER[:PASSWORD]@HOST:PORT [--start "
+          "beginning|now|FILE:POS|gtid:SET]\n"
           "         [--server-id N] [--stop-at-end] [--checkpoint PATH] [--format seed]\n"
           "         [--no-queries] [--heartbeat SECONDS]\n"
           "      capture every row change from the server's binlog as JSON lines on stdout\n"
@@ -46,8 +47,10 @@ int rc_cli_usage(const char *fmt, ...)
 
 int rc_cli_parse_format(const char *s, rc_format *out)
 {
-    if (!strcmp(s, "seed")) *out = RC_FMT_SEED;
-    else return -1; /* maxwell and debezium come with their own encoders */
+    if (!strcmp(s, "seed"))
+        *out = RC_FMT_SEED;
+    else
+        return -1; /* maxwell and debezium come with their own encoders */
     return 0;
 }
 

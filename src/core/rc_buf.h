@@ -24,14 +24,17 @@ void rc_buf_grow(rc_buf *b, size_t need); /* ensures cap >= len + need */
 
 static inline void rc_buf_reserve(rc_buf *b, size_t need)
 {
-    if (b->cap - b->len < need) rc_buf_grow(b, need);
+    if (b->cap - b->len <= need) rc_buf_grow(b, need + 1); /* never leaves data NULL */
 }
 static inline void rc_buf_put_unsafe(rc_buf *b, const void *p, size_t n)
 {
     memcpy(b->data + b->len, p, n);
     b->len += n;
 }
-static inline void rc_buf_putc_unsafe(rc_buf *b, char c) { b->data[b->len++] = c; }
+static inline void rc_buf_putc_unsafe(rc_buf *b, char c)
+{
+    b->data[b->len++] = c;
+}
 static inline void rc_buf_put(rc_buf *b, const void *p, size_t n)
 {
     rc_buf_reserve(b, n);
@@ -42,7 +45,10 @@ static inline void rc_buf_putc(rc_buf *b, char c)
     rc_buf_reserve(b, 1);
     rc_buf_putc_unsafe(b, c);
 }
-static inline void rc_buf_puts(rc_buf *b, const char *s) { rc_buf_put(b, s, strlen(s)); }
+static inline void rc_buf_puts(rc_buf *b, const char *s)
+{
+    rc_buf_put(b, s, strlen(s));
+}
 #define RC_BUF_LIT(b, lit) rc_buf_put((b), (lit), sizeof(lit) - 1)
 void rc_buf_printf(rc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -13,10 +13,14 @@ void rc_log_init_from_env(void)
 {
     const char *v = getenv("ROWCAST_LOG");
     if (!v) return;
-    if (!strcmp(v, "debug")) rc_log_min = RC_LOG_DEBUG;
-    else if (!strcmp(v, "info")) rc_log_min = RC_LOG_INFO;
-    else if (!strcmp(v, "warn")) rc_log_min = RC_LOG_WARN;
-    else if (!strcmp(v, "error")) rc_log_min = RC_LOG_ERROR;
+    if (!strcmp(v, "debug"))
+        rc_log_min = RC_LOG_DEBUG;
+    else if (!strcmp(v, "info"))
+        rc_log_min = RC_LOG_INFO;
+    else if (!strcmp(v, "warn"))
+        rc_log_min = RC_LOG_WARN;
+    else if (!strcmp(v, "error"))
+        rc_log_min = RC_LOG_ERROR;
 }
 
 void rc_log(rc_log_level lvl, const char *fmt, ...)

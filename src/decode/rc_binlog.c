@@ -24,8 +24,10 @@ int rc_dec_corrupt(rc_err *err, uint64_t off, const char *what)
 rc_decoder *rc_decoder_new(const rc_decoder_opts *opts, const rc_handler *h)
 {
     rc_decoder *d = rc_xcalloc(1, sizeof *d);
-    if (opts) d->opts = *opts;
-    else d->opts.checksum_hint = -1;
+    if (opts)
+        d->opts = *opts;
+    else
+        d->opts.checksum_hint = -1;
     if (h) d->h = *h;
     d->checksum = d->opts.checksum_hint > 0 ? 1 : 0;
     /* Post-header lengths before any FORMAT_DESCRIPTION: those of v4. */
@@ -53,25 +55,39 @@ void rc_decoder_set_file(rc_decoder *d, const char *file)
     snprintf(d->file, sizeof d->file, "%s", file);
 }
 
-const char *rc_decoder_file(const rc_decoder *d) { return d->file; }
+const char *rc_decoder_file(const rc_decoder *d)
+{
+    return d->file;
+}
 
-void rc_decoder_gtid_state(const rc_decoder *d, rc_buf *out) { rc_gtid_format(&d->gtid, out); }
+void rc_decoder_gtid_state(const rc_decoder *d, rc_buf *out)
+{
+    rc_gtid_format(&d->gtid, out);
+}
 
 int rc_decoder_set_gtid_state(rc_decoder *d, const char *text, rc_err *err)
 {
     return rc_gtid_parse(&d->gtid, text, err);
 }
 
-int rc_decoder_in_txn(const rc_decoder *d) { return d->in_txn; }
+int rc_decoder_in_txn(const rc_decoder *d)
+{
+    return d->in_txn;
+}
 
 /* ---- transactions ---- */
 
-static void begin_txn(rc_decoder *d) { d->in_txn = 1; }
+static void begin_txn(rc_decoder *d)
+{
+    d->in_txn = 1;
+}
 
 static int end_txn(rc_decoder *d, uint64_t next, int has_xid, uint64_t xid)
 {
-    if (d->pend_kind == 1) rc_gtid_add_maria(&d->gtid, d->pend_domain, d->pend_server, d->pend_seq);
-    else if (d->pend_kind == 2) rc_gtid_add_mysql(&d->gtid, d->pend_sid, d->pend_seq, d->pend_seq);
+    if (d->pend_kind == 1)
+        rc_gtid_add_maria(&d->gtid, d->pend_domain, d->pend_server, d->pend_seq);
+    else if (d->pend_kind == 2)
+        rc_gtid_add_mysql(&d->gtid, d->pend_sid, d->pend_seq, d->pend_seq);
     d->pend_kind = 0;
     d->in_txn = 0;
     d->gtid_pending = 0;
@@ -189,8 +205,9 @@ static int on_query(rc_decoder *d, int type, rc_rd *r, uint64_t off, uint64_t ne
     dblen = ph[8];
     if (phl >= 13) svlen = rc_le16(ph + 11);
     if (rc_rd_left(r) < (size_t)svlen + dblen + 1)
-        return rc_dec_corrupt(err, off, "QUERY event: status variables and database name run "
-                                        "past the end of the event");
+        return rc_dec_corrupt(err, off,
+                              "QUERY event: status variables and database name run "
+                              "past the end of the event");
     RD_SKIP(r, svlen);
     RD_PTR(r, db, (size_t)dblen + 1);
     const char *q = (const char *)r->p;
@@ -337,7 +354,8 @@ int rc_decoder_event(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off,
         crc = (uint32_t)crc32(0, ev, (uInt)(len - 4)) == rc_le32(ev + len - 4);
     }
     if (crc && type != RC_EV_HEARTBEAT && type != RC_EV_HEARTBEAT_V2) {
-        if (len < RC_EV_HEADER_LEN + 4) return rc_dec_corrupt(err, off, "event too short for CRC32");
+        if (len < RC_EV_HEADER_LEN + 4)
+            return rc_dec_corrupt(err, off, "event too short for CRC32");
         body = len - 4;
         if ((uint32_t)crc32(0, ev, (uInt)body) != rc_le32(ev + body))
             return rc_dec_corrupt(err, off, "checksum mismatch (CRC32)");
@@ -400,7 +418,19 @@ int rc_decoder_event(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off,
     case RC_EV_IGNORABLE:
     case RC_EV_TRANSACTION_CONTEXT:
     case RC_EV_VIEW_CHANGE: return 0;
-    default: rc_debug("offset %llu: skipping event type %u", (unsigned long long)off, type); return 0;
+    case RC_EV_TRANSACTION_PAYLOAD:
+    case RC_EV_PARTIAL_UPDATE_ROWS:
+    case RC_EV_MARIA_START_ENCRYPTION:
+        /* These carry row changes; skipping them would lose data silently. */
+        return rc_err_set(err, RC_E_CORRUPT,
+                          "offset %llu: event type %u (%s) is not supported by this version",
+                          (unsigned long long)off, type,
+                          type == RC_EV_TRANSACTION_PAYLOAD   ? "compressed transaction"
+                          : type == RC_EV_PARTIAL_UPDATE_ROWS ? "JSON partial update"
+                                                              : "encrypted binlog");
+    default:
+        rc_debug("offset %llu: skipping event type %u", (unsigned long long)off, type);
+        return 0;
     }
 bad:
     return rc_dec_corrupt(err, off, "event is malformed");

@@ -19,10 +19,12 @@ size_t rc_decimal_text(const uint8_t *p, size_t avail, unsigned precision, unsig
 /* Each writes text into out (>= 40 bytes) and returns the bytes consumed
  * (0 on short input); *outlen gets the text length.
  * fsp = fractional digits (0..6) of the column (metadata of the *2 types). */
-size_t rc_date_text(const uint8_t *p, size_t avail, char *out, size_t *outlen);     /* 3 bytes */
-size_t rc_time_text(const uint8_t *p, size_t avail, char *out, size_t *outlen);     /* old TIME, 3 bytes */
+size_t rc_date_text(const uint8_t *p, size_t avail, char *out, size_t *outlen); /* 3 bytes */
+size_t rc_time_text(const uint8_t *p, size_t avail, char *out,
+                    size_t *outlen); /* old TIME, 3 bytes */
 size_t rc_time2_text(const uint8_t *p, size_t avail, unsigned fsp, char *out, size_t *outlen);
-size_t rc_datetime_text(const uint8_t *p, size_t avail, char *out, size_t *outlen); /* old DATETIME, 8 bytes */
+size_t rc_datetime_text(const uint8_t *p, size_t avail, char *out,
+                        size_t *outlen); /* old DATETIME, 8 bytes */
 size_t rc_datetime2_text(const uint8_t *p, size_t avail, unsigned fsp, char *out, size_t *outlen);
 /* TIMESTAMP (old, 4 bytes, no fraction) and TIMESTAMP2: in UTC. Epoch 0 is
  * "0000-00-00 00:00:00" (with fraction digits as the column has). */

@@ -9,11 +9,11 @@
 /* A table map slot: the public rc_table plus what the decoder needs. */
 typedef struct rc_tmap {
     rc_table t;
-    struct rc_tmap *next;  /* hash chain */
-    uint8_t *raw;          /* the table map body, to recognise a repeat cheaply */
+    struct rc_tmap *next; /* hash chain */
+    uint8_t *raw;         /* the table map body, to recognise a repeat cheaply */
     size_t rawlen;
-    char *strings;         /* schema, table, names, labels: one allocation */
-    rc_value *before;      /* ncols values each */
+    char *strings;    /* schema, table, names, labels: one allocation */
+    rc_value *before; /* ncols values each */
     rc_value *after;
     uint64_t resolved_epoch; /* decoder ddl_epoch when resolve() last ran */
 } rc_tmap;
@@ -49,23 +49,23 @@ struct rc_decoder {
 
     /* FORMAT_DESCRIPTION */
     int have_fde;
-    int checksum;         /* 0 none, 1 CRC32 */
+    int checksum; /* 0 none, 1 CRC32 */
     uint16_t binlog_version;
     uint8_t post_header[256];
     int is_mariadb;
 
     char file[512];
-    rc_meta meta;         /* of the event being decoded */
+    rc_meta meta; /* of the event being decoded */
 
     /* transaction */
     int in_txn;
-    char gtid_text[128];  /* GTID of the current transaction, "" if none */
-    int gtid_pending;     /* a GTID event announced the transaction */
-    int gtid_standalone;  /* MariaDB FL_STANDALONE: ends after one statement */
+    char gtid_text[128]; /* GTID of the current transaction, "" if none */
+    int gtid_pending;    /* a GTID event announced the transaction */
+    int gtid_standalone; /* MariaDB FL_STANDALONE: ends after one statement */
     /* MariaDB: GTID of the transaction not yet folded into gtid_state */
     uint32_t pend_domain, pend_server;
     uint64_t pend_seq;
-    int pend_kind;        /* 0 none, 1 MariaDB, 2 MySQL */
+    int pend_kind; /* 0 none, 1 MariaDB, 2 MySQL */
     char pend_sid[80];
 
     rc_gtid_state gtid;

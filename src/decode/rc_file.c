@@ -11,7 +11,7 @@
 #include "decode/rc_rd.h"
 
 #define RC_FILE_CHUNK (1u << 20)
-#define RC_MAX_EVENT (1u << 30) /* max_allowed_packet's ceiling */
+#define RC_MAX_EVENT  (1u << 30) /* max_allowed_packet's ceiling */
 
 typedef struct reader {
     int fd;
@@ -23,7 +23,7 @@ typedef struct reader {
 /* Makes at least n bytes available at buf+start, unless the file ends. */
 static int fill(reader *r, size_t n)
 {
-    if (r->end - r->start >= n) return 0;
+    if (r->end - r->start >= n || r->fd < 0) return 0; /* fd < 0: all in memory */
     if (r->start) {
         memmove(r->buf, r->buf + r->start, r->end - r->start);
         r->end -= r->start;
@@ -31,7 +31,8 @@ static int fill(reader *r, size_t n)
     }
     if (n > r->cap) {
         size_t cap = r->cap;
-        while (cap < n) cap *= 2;
+        while (cap < n)
+            cap *= 2;
         r->buf = rc_xrealloc(r->buf, cap);
         r->cap = cap;
     }
@@ -53,17 +54,17 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-int rc_file_decode(const char *path, rc_decoder *d, rc_err *err)
+static int decode_all(reader *rp, const char *path, rc_decoder *d, rc_err *err)
 {
-    reader r = {.fd = open(path, O_RDONLY | O_CLOEXEC)};
-    if (r.fd < 0) return rc_err_set(err, RC_E_IO, "%s: %s", path, strerror(errno));
-    r.cap = RC_FILE_CHUNK;
-    r.buf = rc_xmalloc(r.cap);
+    reader r = *rp;
     int rc = -1;
     uint64_t off = 0;
 
     if (fill(&r, 4) < 0) goto io;
-    if (r.end < 4 || memcmp(r.buf, "\xfe" "bin", 4)) {
+    if (r.end < 4 || memcmp(r.buf,
+                            "\xfe"
+                            "bin",
+                            4)) {
         rc_err_set(err, RC_E_CORRUPT, "%s: bad magic (not a binlog file)", path);
         goto out;
     }
@@ -109,7 +110,24 @@ int rc_file_decode(const char *path, rc_decoder *d, rc_err *err)
 io:
     rc_err_set(err, RC_E_IO, "%s: offset %llu: %s", path, (unsigned long long)off, strerror(errno));
 out:
+    *rp = r;
+    return rc;
+}
+
+int rc_file_decode(const char *path, rc_decoder *d, rc_err *err)
+{
+    reader r = {.fd = open(path, O_RDONLY | O_CLOEXEC)};
+    if (r.fd < 0) return rc_err_set(err, RC_E_IO, "%s: %s", path, strerror(errno));
+    r.cap = RC_FILE_CHUNK;
+    r.buf = rc_xmalloc(r.cap);
+    int rc = decode_all(&r, path, d, err);
     close(r.fd);
     free(r.buf);
     return rc;
+}
+
+int rc_mem_decode(const char *name, const uint8_t *p, size_t n, rc_decoder *d, rc_err *err)
+{
+    reader r = {.fd = -1, .buf = (uint8_t *)p, .cap = n, .end = n, .eof = 1};
+    return decode_all(&r, name, d, err);
 }

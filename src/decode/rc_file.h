@@ -12,4 +12,8 @@
  * header at offset N (K of 19 bytes)", "PATH: offset N: ...". */
 int rc_file_decode(const char *path, rc_decoder *d, rc_err *err);
 
+/* The same for a binlog file held in memory (tests, the fuzzer); name is
+ * used in errors and positions. */
+int rc_mem_decode(const char *name, const uint8_t *p, size_t n, rc_decoder *d, rc_err *err);
+
 #endif

@@ -43,7 +43,8 @@ void rc_gtid_add_mysql(rc_gtid_state *g, const char *sid, uint64_t lo, uint64_t 
     g->kind = 2;
     rc_gtid_sid *s = find_sid(g, sid);
     size_t i = 0;
-    while (i < s->niv && s->iv[i].hi + 1 < lo) i++;
+    while (i < s->niv && s->iv[i].hi + 1 < lo)
+        i++;
     if (i < s->niv && s->iv[i].lo <= hi + 1) {
         if (lo < s->iv[i].lo) s->iv[i].lo = lo;
         if (hi > s->iv[i].hi) s->iv[i].hi = hi;
@@ -65,7 +66,8 @@ void rc_gtid_add_mysql(rc_gtid_state *g, const char *sid, uint64_t lo, uint64_t 
 
 void rc_gtid_clear(rc_gtid_state *g)
 {
-    for (size_t i = 0; i < g->nsids; i++) free(g->sids[i].iv);
+    for (size_t i = 0; i < g->nsids; i++)
+        free(g->sids[i].iv);
     g->nsids = 0;
     g->ndoms = 0;
     g->kind = 0;
@@ -83,8 +85,8 @@ void rc_gtid_format(const rc_gtid_state *g, rc_buf *out)
 {
     if (g->kind == 1) {
         for (size_t i = 0; i < g->ndoms; i++)
-            rc_buf_printf(out, "%s%u-%u-%llu", i ? "," : "", g->doms[i].domain,
-                          g->doms[i].server, (unsigned long long)g->doms[i].seq);
+            rc_buf_printf(out, "%s%u-%u-%llu", i ? "," : "", g->doms[i].domain, g->doms[i].server,
+                          (unsigned long long)g->doms[i].seq);
     } else if (g->kind == 2) {
         for (size_t i = 0; i < g->nsids; i++) {
             const rc_gtid_sid *s = &g->sids[i];
@@ -118,7 +120,8 @@ int rc_gtid_parse(rc_gtid_state *g, const char *text, rc_err *err)
     rc_gtid_clear(g);
     const char *p = text;
     while (*p) {
-        while (*p == ',' || *p == ' ' || *p == '\n') p++;
+        while (*p == ',' || *p == ' ' || *p == '\n')
+            p++;
         if (!*p) break;
         size_t n = strcspn(p, ",");
         char item[512];

@@ -23,10 +23,19 @@ static inline void rc_rd_init(rc_rd *r, const uint8_t *p, size_t n)
     r->start = r->p = p;
     r->end = p + n;
 }
-static inline size_t rc_rd_left(const rc_rd *r) { return (size_t)(r->end - r->p); }
-static inline size_t rc_rd_off(const rc_rd *r) { return (size_t)(r->p - r->start); }
+static inline size_t rc_rd_left(const rc_rd *r)
+{
+    return (size_t)(r->end - r->p);
+}
+static inline size_t rc_rd_off(const rc_rd *r)
+{
+    return (size_t)(r->p - r->start);
+}
 
-static inline uint16_t rc_le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline uint16_t rc_le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
 static inline uint32_t rc_le24(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
@@ -50,13 +59,15 @@ static inline uint64_t rc_le64(const uint8_t *p)
 static inline uint64_t rc_be_n(const uint8_t *p, size_t n)
 {
     uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) v = v << 8 | p[i];
+    for (size_t i = 0; i < n; i++)
+        v = v << 8 | p[i];
     return v;
 }
 static inline uint64_t rc_le_n(const uint8_t *p, size_t n)
 {
     uint64_t v = 0;
-    for (size_t i = n; i-- > 0;) v = v << 8 | p[i];
+    for (size_t i = n; i-- > 0;)
+        v = v << 8 | p[i];
     return v;
 }
 
@@ -105,7 +116,8 @@ static inline uint64_t rc_le_n(const uint8_t *p, size_t n)
     do {                                                                                           \
         uint8_t _b;                                                                                \
         RD_U8(r, _b);                                                                              \
-        if (_b < 0xfb) (dst) = _b;                                                                 \
+        if (_b < 0xfb)                                                                             \
+            (dst) = _b;                                                                            \
         else if (_b == 0xfc) {                                                                     \
             RD_NEED(r, 2);                                                                         \
             (dst) = rc_le16((r)->p);                                                               \

@@ -78,8 +78,8 @@ static inline void set_str(rc_value *v, const rc_column *c, const uint8_t *s, si
 }
 
 /* Decodes one non-NULL cell. Returns 0, or -1 with err set. */
-static int decode_cell(rc_decoder *d, const rc_table *t, const rc_column *c, rc_rd *r,
-                       rc_value *v, rc_err *err)
+static int decode_cell(rc_decoder *d, const rc_table *t, const rc_column *c, rc_rd *r, rc_value *v,
+                       rc_err *err)
 {
     const uint8_t *p;
     char *out = d->scratch.data + d->scratch.len;
@@ -87,28 +87,38 @@ static int decode_cell(rc_decoder *d, const rc_table *t, const rc_column *c, rc_
     switch (c->real_type) {
     case RC_T_TINY:
         RD_PTR(r, p, 1);
-        if (c->is_unsigned) v->kind = RC_V_UINT, v->v.u = p[0];
-        else v->kind = RC_V_INT, v->v.i = (int8_t)p[0];
+        if (c->is_unsigned)
+            v->kind = RC_V_UINT, v->v.u = p[0];
+        else
+            v->kind = RC_V_INT, v->v.i = (int8_t)p[0];
         return 0;
     case RC_T_SHORT:
         RD_PTR(r, p, 2);
-        if (c->is_unsigned) v->kind = RC_V_UINT, v->v.u = rc_le16(p);
-        else v->kind = RC_V_INT, v->v.i = (int16_t)rc_le16(p);
+        if (c->is_unsigned)
+            v->kind = RC_V_UINT, v->v.u = rc_le16(p);
+        else
+            v->kind = RC_V_INT, v->v.i = (int16_t)rc_le16(p);
         return 0;
     case RC_T_INT24:
         RD_PTR(r, p, 3);
-        if (c->is_unsigned) v->kind = RC_V_UINT, v->v.u = rc_le24(p);
-        else v->kind = RC_V_INT, v->v.i = ((int32_t)(rc_le24(p) << 8)) >> 8;
+        if (c->is_unsigned)
+            v->kind = RC_V_UINT, v->v.u = rc_le24(p);
+        else
+            v->kind = RC_V_INT, v->v.i = ((int32_t)(rc_le24(p) << 8)) >> 8;
         return 0;
     case RC_T_LONG:
         RD_PTR(r, p, 4);
-        if (c->is_unsigned) v->kind = RC_V_UINT, v->v.u = rc_le32(p);
-        else v->kind = RC_V_INT, v->v.i = (int32_t)rc_le32(p);
+        if (c->is_unsigned)
+            v->kind = RC_V_UINT, v->v.u = rc_le32(p);
+        else
+            v->kind = RC_V_INT, v->v.i = (int32_t)rc_le32(p);
         return 0;
     case RC_T_LONGLONG:
         RD_PTR(r, p, 8);
-        if (c->is_unsigned) v->kind = RC_V_UINT, v->v.u = rc_le64(p);
-        else v->kind = RC_V_INT, v->v.i = (int64_t)rc_le64(p);
+        if (c->is_unsigned)
+            v->kind = RC_V_UINT, v->v.u = rc_le64(p);
+        else
+            v->kind = RC_V_INT, v->v.i = (int64_t)rc_le64(p);
         return 0;
     case RC_T_YEAR:
         RD_PTR(r, p, 1);
@@ -261,8 +271,8 @@ static int decode_cell(rc_decoder *d, const rc_table *t, const rc_column *c, rc_
                           t->schema, t->name, c->name, c->real_type);
     }
 bad:
-    return rc_err_set(err, RC_E_CORRUPT, "%s.%s column %s: value does not fit its type",
-                      t->schema, t->name, c->name);
+    return rc_err_set(err, RC_E_CORRUPT, "%s.%s column %s: value does not fit its type", t->schema,
+                      t->name, c->name);
 }
 
 /* One row image: null bitmap over the present columns, then their values. */
@@ -294,7 +304,8 @@ bad:
 static uint32_t popcount_bits(const uint8_t *p, uint32_t n)
 {
     uint32_t c = 0;
-    for (uint32_t i = 0; i < n; i++) c += p[i / 8] >> (i % 8) & 1;
+    for (uint32_t i = 0; i < n; i++)
+        c += p[i / 8] >> (i % 8) & 1;
     return c;
 }
 
@@ -337,15 +348,15 @@ int rc_dec_rows(rc_decoder *d, int type, rc_rd *r, uint64_t evoff, rc_err *err)
                           (unsigned long long)evoff, (unsigned long long)id);
     rc_table *t = &m->t;
     if (ncols != t->ncols)
-        return rc_err_set(err, RC_E_SCHEMA,
-                          "offset %llu: row of %s.%s has %llu columns but its table map has %u",
-                          (unsigned long long)evoff, t->schema, t->name,
-                          (unsigned long long)ncols, t->ncols);
+        return rc_err_set(
+            err, RC_E_SCHEMA, "offset %llu: row of %s.%s has %llu columns but its table map has %u",
+            (unsigned long long)evoff, t->schema, t->name, (unsigned long long)ncols, t->ncols);
     uint32_t nb = popcount_bits(present, t->ncols);
     uint32_t na = present_after ? popcount_bits(present_after, t->ncols) : 0;
 
     rc_change c = {.op = op, .meta = &d->meta, .table = t};
     while (rc_rd_left(r)) {
+        const uint8_t *row_start = r->p;
         d->scratch.len = 0;
         rc_buf_reserve(&d->scratch, t->scratch_need);
         if (op == RC_OP_INSERT) {
@@ -360,6 +371,10 @@ int rc_dec_rows(rc_decoder *d, int type, rc_rd *r, uint64_t evoff, rc_err *err)
             c.before = m->before;
             c.after = m->after;
         }
+        /* A row always has its null bitmap: a row of no bytes means no
+         * column is present, which the server never writes; looping on it
+         * would never end. */
+        if (r->p == row_start) goto bad;
         if (d->h.change && d->h.change(d->h.ctx, &c) < 0) return -1;
     }
     return 0;

@@ -38,10 +38,14 @@ int rc_read_packed(const uint8_t **pp, const uint8_t *end, uint64_t *out)
         *pp = p;
         return 0;
     }
-    if (b == 252) n = 2;
-    else if (b == 253) n = 3;
-    else if (b == 254) n = 8;
-    else return -1; /* 251 is SQL NULL, never a length here */
+    if (b == 252)
+        n = 2;
+    else if (b == 253)
+        n = 3;
+    else if (b == 254)
+        n = 8;
+    else
+        return -1; /* 251 is SQL NULL, never a length here */
     if ((size_t)(end - p) < n) return -1;
     *out = rc_le_n(p, n);
     *pp = p + n;
@@ -50,7 +54,7 @@ int rc_read_packed(const uint8_t **pp, const uint8_t *end, uint64_t *out)
 
 #define RD_PACKED(r, dst)                                                                          \
     do {                                                                                           \
-        if (rc_read_packed(&(r)->p, (r)->end, &(dst)) < 0) goto bad;                              \
+        if (rc_read_packed(&(r)->p, (r)->end, &(dst)) < 0) goto bad;                               \
     } while (0)
 
 static int is_numeric(uint8_t t)
@@ -150,7 +154,10 @@ bad:
 }
 
 /* MSB-first bitmaps are used by the optional metadata. */
-static int bit_msb(const uint8_t *p, size_t i) { return p[i / 8] >> (7 - i % 8) & 1; }
+static int bit_msb(const uint8_t *p, size_t i)
+{
+    return p[i / 8] >> (7 - i % 8) & 1;
+}
 
 static int read_labels(rc_table *t, rc_rd *r, int want_set)
 {
@@ -287,8 +294,7 @@ static int read_optional(rc_table *t, rc_rd *r)
             t->keys_known = 1;
             break;
         }
-        default: /* GEOMETRY_TYPE, COLUMN_VISIBILITY, VECTOR_DIMENSIONALITY, newer ones */
-            break;
+        default: /* GEOMETRY_TYPE, COLUMN_VISIBILITY, VECTOR_DIMENSIONALITY, newer ones */ break;
         }
         r->p = end;
     }
@@ -313,7 +319,8 @@ static uint32_t scratch_for(const rc_column *c)
     case RC_T_STRING: return c->meta + 1u; /* BINARY(n) padding */
     case RC_T_SET: {
         uint32_t n = 1;
-        for (uint32_t i = 0; i < c->nlabels; i++) n += c->label_lens[i] + 1;
+        for (uint32_t i = 0; i < c->nlabels; i++)
+            n += c->label_lens[i] + 1;
         return n;
     }
     default: return 0;
@@ -343,7 +350,8 @@ rc_tmap *rc_dec_find_table(rc_decoder *d, uint64_t id)
 static void unlink_tmap(rc_decoder *d, rc_tmap *victim)
 {
     rc_tmap **pp = &d->tmaps[victim->t.id % d->ntmap_buckets];
-    while (*pp && *pp != victim) pp = &(*pp)->next;
+    while (*pp && *pp != victim)
+        pp = &(*pp)->next;
     if (*pp) *pp = victim->next;
     if (d->last_tmap == victim) d->last_tmap = NULL;
     tmap_free(victim);
@@ -365,7 +373,10 @@ void rc_dec_free_tables(rc_decoder *d)
     d->last_tmap = NULL;
 }
 
-void rc_decoder_invalidate_tables(rc_decoder *d) { d->ddl_epoch++; }
+void rc_decoder_invalidate_tables(rc_decoder *d)
+{
+    d->ddl_epoch++;
+}
 
 static int resolve(rc_decoder *d, rc_tmap *m, rc_err *err)
 {
@@ -375,7 +386,8 @@ static int resolve(rc_decoder *d, rc_tmap *m, rc_err *err)
     if (d->opts.resolve && d->opts.resolve(d->opts.ctx, &m->t, err) < 0) return -1;
     m->resolved_epoch = d->ddl_epoch;
     uint32_t need = 64;
-    for (uint32_t i = 0; i < m->t.ncols; i++) need += 2 * scratch_for(&m->t.cols[i]);
+    for (uint32_t i = 0; i < m->t.ncols; i++)
+        need += 2 * scratch_for(&m->t.cols[i]);
     m->t.scratch_need = need;
     return 0;
 }

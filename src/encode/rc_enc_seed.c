@@ -12,22 +12,22 @@
 
 typedef struct frag {
     uint64_t generation;
-    rc_buf head;       /* {"schema":"s","table":"t","timestamp":" */
-    rc_buf keys;       /* ,"primary":...,"keys":[...],"columns":[...] */
-    rc_buf names;      /* "a":"b":... each column's quoted name and colon */
+    rc_buf head;        /* {"schema":"s","table":"t","timestamp":" */
+    rc_buf keys;        /* ,"primary":...,"keys":[...],"columns":[...] */
+    rc_buf names;       /* "a":"b":... each column's quoted name and colon */
     uint32_t *name_off; /* ncols + 1 offsets into names */
 } frag;
 
 struct rc_enc {
     rc_enc_opts o;
     rc_buf *out;
-    size_t complete;     /* out->data[0..complete) holds whole events */
-    int open;            /* an event's tail is held back */
+    size_t complete; /* out->data[0..complete) holds whole events */
+    int open;        /* an event's tail is held back */
     unsigned long long count;
     uint32_t ts_cached;
     char ts_text[20];
     char file_cached[512];
-    rc_buf file_json;    /* "position":"file: */
+    rc_buf file_json; /* "position":"file: */
 };
 
 static void frag_free(void *p)
@@ -40,7 +40,10 @@ static void frag_free(void *p)
     free(f);
 }
 
-static void str_lit(rc_buf *b, const char *s) { rc_json_str(b, s, strlen(s)); }
+static void str_lit(rc_buf *b, const char *s)
+{
+    rc_json_str(b, s, strlen(s));
+}
 
 static frag *frag_for(const rc_table *ct)
 {
@@ -57,8 +60,10 @@ static frag *frag_for(const rc_table *ct)
     RC_BUF_LIT(&f->head, ",\"timestamp\":\"");
 
     RC_BUF_LIT(&f->keys, ",\"primary\":");
-    if (t->npk == 0) RC_BUF_LIT(&f->keys, "null");
-    else if (t->npk == 1) str_lit(&f->keys, t->cols[t->pk[0]].name);
+    if (t->npk == 0)
+        RC_BUF_LIT(&f->keys, "null");
+    else if (t->npk == 1)
+        str_lit(&f->keys, t->cols[t->pk[0]].name);
     else {
         rc_buf_putc(&f->keys, '[');
         for (uint32_t i = 0; i < t->npk; i++) {
@@ -111,9 +116,18 @@ void rc_enc_free(rc_enc *e)
     free(e);
 }
 
-size_t rc_enc_complete(const rc_enc *e) { return e->complete; }
-void rc_enc_consumed(rc_enc *e, size_t n) { e->complete -= n; }
-unsigned long long rc_enc_count(const rc_enc *e) { return e->count; }
+size_t rc_enc_complete(const rc_enc *e)
+{
+    return e->complete;
+}
+void rc_enc_consumed(rc_enc *e, size_t n)
+{
+    e->complete -= n;
+}
+unsigned long long rc_enc_count(const rc_enc *e)
+{
+    return e->count;
+}
 
 static int utf8_valid(const unsigned char *s, size_t n)
 {
@@ -126,10 +140,14 @@ static int utf8_valid(const unsigned char *s, size_t n)
         }
         size_t k;
         uint32_t cp;
-        if (c >= 0xc2 && c <= 0xdf) k = 1, cp = c & 0x1f;
-        else if (c >= 0xe0 && c <= 0xef) k = 2, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4) k = 3, cp = c & 0x07;
-        else return 0;
+        if (c >= 0xc2 && c <= 0xdf)
+            k = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+            k = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+            k = 3, cp = c & 0x07;
+        else
+            return 0;
         if (n - i <= k) return 0;
         for (size_t j = 1; j <= k; j++) {
             if ((s[i + j] & 0xc0) != 0x80) return 0;
@@ -167,8 +185,10 @@ static int put_value(rc_buf *b, const rc_table *t, uint32_t col, const rc_value 
         if (v->cs == RC_CS_UNKNOWN) {
             /* No charset known (a binlog without metadata, read offline):
              * text if it is UTF-8, otherwise the bytes, never a guess. */
-            if (utf8_valid((const unsigned char *)v->v.s, v->len)) rc_json_str(b, v->v.s, v->len);
-            else rc_json_base64(b, v->v.s, v->len);
+            if (utf8_valid((const unsigned char *)v->v.s, v->len))
+                rc_json_str(b, v->v.s, v->len);
+            else
+                rc_json_base64(b, v->v.s, v->len);
             return 0;
         }
         if (rc_json_str_cs(b, v->v.s, v->len, v->cs) < 0) {
@@ -234,10 +254,14 @@ static void close_open(rc_enc *e, int commit, int has_xid, uint64_t xid)
     if (!e->open) return;
     rc_buf *b = e->out;
     RC_BUF_LIT(b, "\"xid\":");
-    if (has_xid) rc_json_u64(b, xid);
-    else RC_BUF_LIT(b, "null");
-    if (commit) RC_BUF_LIT(b, ",\"commit\":true}\n");
-    else RC_BUF_LIT(b, ",\"commit\":false}\n");
+    if (has_xid)
+        rc_json_u64(b, xid);
+    else
+        RC_BUF_LIT(b, "null");
+    if (commit)
+        RC_BUF_LIT(b, ",\"commit\":true}\n");
+    else
+        RC_BUF_LIT(b, ",\"commit\":false}\n");
     e->open = 0;
     e->complete = b->len;
     e->count++;
@@ -257,8 +281,10 @@ static void put_meta(rc_enc *e, const rc_meta *m)
     rc_buf_put(b, e->file_json.data, e->file_json.len);
     rc_json_u64(b, m->offset);
     RC_BUF_LIT(b, "\",\"gtid\":");
-    if (m->gtid) rc_json_str(b, m->gtid, strlen(m->gtid));
-    else RC_BUF_LIT(b, "null");
+    if (m->gtid)
+        rc_json_str(b, m->gtid, strlen(m->gtid));
+    else
+        RC_BUF_LIT(b, "null");
     RC_BUF_LIT(b, ",\"server_id\":");
     rc_json_u64(b, m->server_id);
     rc_buf_putc(b, ',');
@@ -304,9 +330,15 @@ fail:
     return -1;
 }
 
-void rc_enc_txn_end(rc_enc *e, const rc_txn_end *t) { close_open(e, 1, t->has_xid, t->xid); }
+void rc_enc_txn_end(rc_enc *e, const rc_txn_end *t)
+{
+    close_open(e, 1, t->has_xid, t->xid);
+}
 
-void rc_enc_finish(rc_enc *e) { close_open(e, 0, 0, 0); }
+void rc_enc_finish(rc_enc *e)
+{
+    close_open(e, 0, 0, 0);
+}
 
 void rc_enc_discard_open(rc_enc *e)
 {
@@ -315,4 +347,7 @@ void rc_enc_discard_open(rc_enc *e)
     e->open = 0;
 }
 
-int rc_enc_has_open(const rc_enc *e) { return e->open; }
+int rc_enc_has_open(const rc_enc *e)
+{
+    return e->open;
+}

@@ -71,7 +71,8 @@ static int get_field(const char *text, const char *key, char *out, size_t outsz,
     const char *p = strstr(text, pat);
     if (!p) return -1;
     p += strlen(pat);
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     size_t n = 0;
     if (is_str) {
         if (*p++ != '"') return -1;

@@ -16,21 +16,21 @@ typedef enum rc_op { RC_OP_INSERT = 0, RC_OP_UPDATE, RC_OP_DELETE, RC_OP_QUERY }
 
 /* Transaction and position facts common to every change of an event. */
 typedef struct rc_meta {
-    uint32_t timestamp;   /* event header time, seconds since the epoch (UTC) */
+    uint32_t timestamp; /* event header time, seconds since the epoch (UTC) */
     uint32_t server_id;
-    const char *file;     /* binlog file name ("" if unknown) */
-    uint64_t offset;      /* offset of the event that carried the change */
-    const char *gtid;     /* GTID of the transaction as text, NULL if none */
+    const char *file; /* binlog file name ("" if unknown) */
+    uint64_t offset;  /* offset of the event that carried the change */
+    const char *gtid; /* GTID of the transaction as text, NULL if none */
 } rc_meta;
 
 typedef struct rc_change {
     rc_op op;
     const rc_meta *meta;
-    const rc_table *table;   /* NULL for RC_OP_QUERY */
-    const rc_value *before;  /* table->ncols values (update, delete), else NULL */
-    const rc_value *after;   /* table->ncols values (insert, update), else NULL */
+    const rc_table *table;  /* NULL for RC_OP_QUERY */
+    const rc_value *before; /* table->ncols values (update, delete), else NULL */
+    const rc_value *after;  /* table->ncols values (insert, update), else NULL */
     /* RC_OP_QUERY only */
-    const char *schema;      /* default database, may be "" */
+    const char *schema; /* default database, may be "" */
     size_t schema_len;
     const char *query;
     size_t query_len;

@@ -24,12 +24,12 @@ typedef enum rc_vkind {
 
 /* RC_V_TEXT charsets beyond collation ids. */
 #define RC_CS_UNKNOWN 0      /* no metadata: UTF-8 if it is valid UTF-8, else written as bytes */
-#define RC_CS_ASCII 0xffff   /* text rowcast formatted itself (dates, labels known UTF-8) */
+#define RC_CS_ASCII   0xffff /* text rowcast formatted itself (dates, labels known UTF-8) */
 
 typedef struct rc_value {
-    uint8_t kind;  /* rc_vkind */
-    uint16_t cs;   /* RC_V_TEXT: collation id of the bytes, or one of RC_CS_* */
-    uint32_t len;  /* bytes at .s */
+    uint8_t kind; /* rc_vkind */
+    uint16_t cs;  /* RC_V_TEXT: collation id of the bytes, or one of RC_CS_* */
+    uint32_t len; /* bytes at .s */
     union {
         int64_t i;
         uint64_t u;

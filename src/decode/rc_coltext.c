@@ -1,0 +1,362 @@
+/* rc_coltext: the decode stage's text for NEWDECIMAL and temporal columns.
+ *
+ * The row decoder finds a column's bytes and metadata and hands them here;
+ * the text that comes back is what the server shows in a SELECT (SPEC.md §2)
+ * and becomes the value the encoders write (RC_V_NUMBER for decimals,
+ * RC_V_TEXT for dates and times). The formats are MySQL's row-image
+ * encodings, which MariaDB shares. Nothing here trusts the bytes: each
+ * function checks the length it is given, rejects what no server writes
+ * (a decimal group of ten digits, a fraction past 999999) and returns 0
+ * for it. Dates the server would call invalid (month 13, day 0) are printed
+ * as stored, because that is what the server prints. */
+#include "decode/rc_coltext.h"
+
+#include <string.h>
+
+/* ---- small writers ---- */
+
+/* v as exactly w digits, zero-padded on the left (v < 10^w). */
+static char *rc_put_fixed(char *o, uint32_t v, unsigned w)
+{
+    for (unsigned i = w; i > 0; i--) {
+        o[i - 1] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return o + w;
+}
+
+/* v with at least w digits: years past 9999 and hours past 99 keep all theirs. */
+static char *rc_put_min(char *o, uint64_t v, unsigned w)
+{
+    char tmp[20];
+    unsigned n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n < w)
+        tmp[n++] = '0';
+    while (n)
+        *o++ = tmp[--n];
+    return o;
+}
+
+/* ".ffffff" cut to fsp digits (the column's precision), nothing for fsp 0. */
+static char *rc_put_frac(char *o, uint32_t usec, unsigned fsp)
+{
+    static const uint32_t div[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+    if (fsp == 0) return o;
+    *o++ = '.';
+    return rc_put_fixed(o, usec / div[fsp], fsp);
+}
+
+static char *rc_put_ymd(char *o, uint64_t y, unsigned m, unsigned d)
+{
+    o = rc_put_min(o, y, 4);
+    *o++ = '-';
+    o = rc_put_fixed(o, m, 2);
+    *o++ = '-';
+    return rc_put_fixed(o, d, 2);
+}
+
+/* hour has at least 2 digits; minute and second as stored (< 100). */
+static char *rc_put_hms(char *o, uint64_t h, unsigned mi, unsigned s)
+{
+    o = rc_put_min(o, h, 2);
+    *o++ = ':';
+    o = rc_put_fixed(o, mi, 2);
+    *o++ = ':';
+    return rc_put_fixed(o, s, 2);
+}
+
+static uint64_t rc_be(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static uint64_t rc_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = n; i > 0; i--)
+        v = v << 8 | p[i - 1];
+    return v;
+}
+
+/* Bytes of the fractional part of a TIME2/DATETIME2/TIMESTAMP2: two
+ * digits per byte, rounded up. */
+static unsigned rc_frac_bytes(unsigned fsp)
+{
+    return (fsp + 1) / 2;
+}
+
+/* The stored fraction as microseconds. The encoding keeps whole bytes:
+ * fsp 1-2 store hundredths, 3-4 ten-thousandths, 5-6 microseconds. Returns
+ * -1 for a value past what its bytes may hold for a server-written column. */
+static int64_t rc_frac_usec(const uint8_t *p, unsigned fsp)
+{
+    uint64_t v = rc_be(p, rc_frac_bytes(fsp));
+    switch (rc_frac_bytes(fsp)) {
+    case 0: return 0;
+    case 1: return v <= 99 ? (int64_t)v * 10000 : -1;
+    case 2: return v <= 9999 ? (int64_t)v * 100 : -1;
+    default: return v <= 999999 ? (int64_t)v : -1;
+    }
+}
+
+/* ---- NEWDECIMAL ---- */
+
+/* A decimal is stored as groups of 9 digits in 4 bytes, integer part and
+ * fraction separately; a partial group (the leading digits of the integer
+ * part, the trailing digits of the fraction) takes only the bytes its
+ * digits need. */
+static const uint8_t rc_dig2bytes[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
+static const uint32_t rc_pow10[10] = {1,      10,      100,      1000,      10000,
+                                      100000, 1000000, 10000000, 100000000, 1000000000};
+
+/* DECIMAL(65, s) is the largest both servers allow; out is sized for it by
+ * callers that follow the header's precision + 3 rule with a fixed buffer. */
+#define RC_DECIMAL_MAX_PRECISION 65
+
+size_t rc_decimal_size(unsigned precision, unsigned scale)
+{
+    if (precision == 0 || precision > RC_DECIMAL_MAX_PRECISION || scale > precision) return 0;
+    unsigned intg = precision - scale;
+    return (intg / 9) * 4 + rc_dig2bytes[intg % 9] + (scale / 9) * 4 + rc_dig2bytes[scale % 9];
+}
+
+/* Reads one group of nb bytes holding nd digits (<= 9) and writes them,
+ * zero-padded, to o. Returns 0 if the group holds more than nd digits. */
+static int rc_decimal_group(const uint8_t *v, unsigned nb, unsigned nd, char *o)
+{
+    uint64_t g = rc_be(v, nb);
+    if (g >= rc_pow10[nd]) return 0;
+    rc_put_fixed(o, (uint32_t)g, nd);
+    return 1;
+}
+
+size_t rc_decimal_text(const uint8_t *p, size_t avail, unsigned precision, unsigned scale,
+                       char *out, size_t *outlen)
+{
+    size_t size = rc_decimal_size(precision, scale);
+    if (size == 0 || avail < size) return 0;
+
+    /* Undo the sort-friendly encoding on a copy: the sign is the inverted
+     * top bit of the first byte, and a negative number has every byte
+     * inverted besides. */
+    uint8_t v[32];
+    const uint8_t flip = (p[0] & 0x80) ? 0x00 : 0xFF;
+    for (size_t i = 0; i < size; i++)
+        v[i] = p[i] ^ flip;
+    v[0] ^= 0x80;
+
+    unsigned intg = precision - scale;
+    unsigned lead = intg % 9, trail = scale % 9;
+    char dig[RC_DECIMAL_MAX_PRECISION]; /* every digit, integer then fraction */
+    const uint8_t *q = v;
+    char *d = dig;
+
+    if (lead) {
+        if (!rc_decimal_group(q, rc_dig2bytes[lead], lead, d)) return 0;
+        q += rc_dig2bytes[lead];
+        d += lead;
+    }
+    for (unsigned g = 0; g < intg / 9 + scale / 9; g++, q += 4, d += 9)
+        if (!rc_decimal_group(q, 4, 9, d)) return 0;
+    if (trail && !rc_decimal_group(q, rc_dig2bytes[trail], trail, d)) return 0;
+
+    /* Integer part without leading zeros, "0" when none is left. */
+    unsigned first = 0;
+    while (first < intg && dig[first] == '0')
+        first++;
+    int any = 0;
+    for (unsigned i = first; i < precision; i++)
+        any |= dig[i] != '0';
+
+    char *o = out;
+    /* A negative zero has no sign: the server shows -0.00 as 0.00. */
+    if (flip && any) *o++ = '-';
+    if (first == intg) {
+        *o++ = '0';
+    } else {
+        memcpy(o, dig + first, intg - first);
+        o += intg - first;
+    }
+    if (scale) {
+        *o++ = '.';
+        memcpy(o, dig + intg, scale);
+        o += scale;
+    }
+    *outlen = (size_t)(o - out);
+    return size;
+}
+
+/* ---- temporal types ---- */
+
+size_t rc_date_text(const uint8_t *p, size_t avail, char *out, size_t *outlen)
+{
+    if (avail < 3) return 0;
+    /* 3 bytes little-endian: day in bits 0-4, month 5-8, year above. */
+    uint32_t v = (uint32_t)rc_le(p, 3);
+    *outlen = (size_t)(rc_put_ymd(out, v >> 9, (v >> 5) & 15, v & 31) - out);
+    return 3;
+}
+
+size_t rc_time_text(const uint8_t *p, size_t avail, char *out, size_t *outlen)
+{
+    if (avail < 3) return 0;
+    /* The pre-5.6 TIME: a signed 3-byte integer whose decimal digits read
+     * HHMMSS (-838:59:59 is stored as -8385959). */
+    int32_t v = (int32_t)rc_le(p, 3);
+    if (v & 0x800000) v -= 0x1000000;
+    char *o = out;
+    if (v < 0) *o++ = '-';
+    uint32_t a = (uint32_t)(v < 0 ? -v : v);
+    o = rc_put_hms(o, a / 10000, a / 100 % 100, a % 100);
+    *outlen = (size_t)(o - out);
+    return 3;
+}
+
+size_t rc_time2_text(const uint8_t *p, size_t avail, unsigned fsp, char *out, size_t *outlen)
+{
+    if (fsp > 6) return 0;
+    size_t need = 3 + rc_frac_bytes(fsp);
+    if (avail < need) return 0;
+
+    /* TIME2 is one signed fixed-point number, offset to sort as unsigned
+     * bytes: 1 sign bit, 1 unused, 10 bits hour, 6 minute, 6 second, then
+     * the fraction. Rebuild it as (seconds part << 24) + microseconds, as
+     * the server does (my_time_packed_from_binary). A negative value keeps
+     * its fraction as a negative number too: -00:00:00.5 is stored as the
+     * integer part -1 and the fraction byte 0xCE (= -50 + 256). */
+    int64_t ip = (int64_t)rc_be(p, 3) - 0x800000;
+    int64_t packed;
+    switch (rc_frac_bytes(fsp)) {
+    case 0: packed = ip * (1 << 24); break;
+    case 1: {
+        int64_t f = p[3];
+        if (ip < 0 && f) { /* borrow: fraction counts down from the next second */
+            ip++;
+            f -= 0x100;
+        }
+        packed = ip * (1 << 24) + f * 10000;
+        break;
+    }
+    case 2: {
+        int64_t f = (int64_t)rc_be(p + 3, 2);
+        if (ip < 0 && f) {
+            ip++;
+            f -= 0x10000;
+        }
+        packed = ip * (1 << 24) + f * 100;
+        break;
+    }
+    default: packed = (int64_t)rc_be(p, 6) - 0x800000000000; break;
+    }
+
+    uint64_t a = (uint64_t)(packed < 0 ? -packed : packed);
+    uint32_t usec = (uint32_t)(a & 0xFFFFFF);
+    if (usec > 999999) return 0;
+    uint32_t hms = (uint32_t)(a >> 24);
+    char *o = out;
+    if (packed < 0) *o++ = '-';
+    o = rc_put_hms(o, (hms >> 12) & 0x3FF, (hms >> 6) & 63, hms & 63);
+    o = rc_put_frac(o, usec, fsp);
+    *outlen = (size_t)(o - out);
+    return need;
+}
+
+size_t rc_datetime_text(const uint8_t *p, size_t avail, char *out, size_t *outlen)
+{
+    if (avail < 8) return 0;
+    /* The pre-5.6 DATETIME: the decimal number YYYYMMDDhhmmss. */
+    uint64_t v = rc_le(p, 8);
+    uint64_t date = v / 1000000;
+    uint32_t t = (uint32_t)(v % 1000000);
+    char *o = rc_put_ymd(out, date / 10000, (unsigned)(date / 100 % 100), (unsigned)(date % 100));
+    *o++ = ' ';
+    o = rc_put_hms(o, t / 10000, t / 100 % 100, t % 100);
+    *outlen = (size_t)(o - out);
+    return 8;
+}
+
+size_t rc_datetime2_text(const uint8_t *p, size_t avail, unsigned fsp, char *out, size_t *outlen)
+{
+    if (fsp > 6) return 0;
+    size_t need = 5 + rc_frac_bytes(fsp);
+    if (avail < need) return 0;
+    /* 40 bits big-endian, offset by 2^39 to sort as unsigned: 1 sign bit,
+     * 17 bits year * 13 + month, 5 day, 5 hour, 6 minute, 6 second; then
+     * the fraction. No server writes a negative DATETIME. */
+    uint64_t v = rc_be(p, 5);
+    if (v < 0x8000000000) return 0;
+    v -= 0x8000000000;
+    int64_t usec = rc_frac_usec(p + 5, fsp);
+    if (usec < 0) return 0;
+    uint32_t ym = (uint32_t)(v >> 22);
+    char *o = rc_put_ymd(out, ym / 13, ym % 13, (v >> 17) & 31);
+    *o++ = ' ';
+    o = rc_put_hms(o, (v >> 12) & 31, (v >> 6) & 63, v & 63);
+    o = rc_put_frac(o, (uint32_t)usec, fsp);
+    *outlen = (size_t)(o - out);
+    return need;
+}
+
+/* Seconds since 1970-01-01 UTC to the civil date and time, by arithmetic:
+ * no gmtime (slow, and no time zone may enter this path). Counting years
+ * from March 1st puts the leap day at the end of the year, so the days
+ * before each month follow one formula, and 400-year eras of 146097 days
+ * repeat exactly. */
+static char *rc_put_epoch(char *o, uint64_t secs)
+{
+    uint64_t days = secs / 86400;
+    uint32_t sod = (uint32_t)(secs % 86400);
+    uint64_t z = days + 719468; /* days since 0000-03-01 */
+    uint64_t era = z / 146097;
+    uint32_t doe = (uint32_t)(z % 146097);                                /* day of era */
+    uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* year of era */
+    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* from March 1st */
+    uint32_t mp = (5 * doy + 2) / 153;                                    /* March = 0 */
+    uint32_t day = doy - (153 * mp + 2) / 5 + 1;
+    uint32_t month = mp < 10 ? mp + 3 : mp - 9;
+    uint64_t year = era * 400 + yoe + (month <= 2);
+    o = rc_put_ymd(o, year, month, day);
+    *o++ = ' ';
+    return rc_put_hms(o, sod / 3600, sod / 60 % 60, sod % 60);
+}
+
+/* The server stores the zero TIMESTAMP as 0 and shows it as the zero date;
+ * any other value is shown in UTC (time_zone '+00:00', SPEC §2). */
+static size_t rc_timestamp_common(uint32_t secs, uint32_t usec, unsigned fsp, char *out)
+{
+    char *o;
+    if (secs == 0) {
+        memcpy(out, "0000-00-00 00:00:00", 19);
+        o = out + 19;
+    } else {
+        o = rc_put_epoch(out, secs);
+    }
+    o = rc_put_frac(o, usec, fsp);
+    return (size_t)(o - out);
+}
+
+size_t rc_timestamp_text(const uint8_t *p, size_t avail, char *out, size_t *outlen)
+{
+    if (avail < 4) return 0;
+    *outlen = rc_timestamp_common((uint32_t)rc_le(p, 4), 0, 0, out);
+    return 4;
+}
+
+size_t rc_timestamp2_text(const uint8_t *p, size_t avail, unsigned fsp, char *out, size_t *outlen)
+{
+    if (fsp > 6) return 0;
+    size_t need = 4 + rc_frac_bytes(fsp);
+    if (avail < need) return 0;
+    /* Unlike every other integer in a row image, TIMESTAMP2 is big-endian. */
+    int64_t usec = rc_frac_usec(p + 4, fsp);
+    if (usec < 0) return 0;
+    *outlen = rc_timestamp_common((uint32_t)rc_be(p, 4), (uint32_t)usec, fsp, out);
+    return need;
+}
