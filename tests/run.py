@@ -133,8 +133,11 @@ def run_fuzz(rel, tally, scratch):
     are only read."""
     name = os.path.basename(rel)[len("fuzz_"):]
     work = tempfile.mkdtemp(prefix=f"fuzz-{name}-", dir=scratch)
+    # A crashing input is kept in build-fuzz/artifacts/ (the scratch dir goes).
+    artifacts = os.path.join(REPO, "build-fuzz", "artifacts")
+    os.makedirs(artifacts, exist_ok=True)
     args = [os.path.join(REPO, rel), f"-max_total_time={FUZZ_SECONDS}", "-timeout=10",
-            "-rss_limit_mb=2048", work]
+            "-rss_limit_mb=2048", f"-artifact_prefix={artifacts}/", work]
     for seeds in (os.path.join(TESTS, "fuzz", "corpus", name),
                   os.path.join(TESTS, "fuzz", "corpus")):
         if os.path.isdir(seeds):
@@ -287,9 +290,11 @@ def main():
             run_unit(rel, tally, args.verbose)
         for rel in fuzzers:
             run_fuzz(rel, tally, scratch)
+        # Longest allowed first, so a slow test does not start last.
+        ordered = sorted(tests, key=lambda t: -t[3])
         with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
             for f in [pool.submit(run_python_test, t, tally, scratch, args.verbose)
-                      for t in tests]:
+                      for t in ordered]:
                 f.result()
     finally:
         if os.environ.get("ROWCAST_KEEP_SERVERS"):

@@ -137,7 +137,8 @@ static int decode_cell(rc_decoder *d, const rc_table *t, const rc_column *c, rc_
         return 0;
     case RC_T_NEWDECIMAL: {
         unsigned prec = c->meta >> 8, scale = c->meta & 0xff;
-        if (prec == 0 || prec > 65 || scale > 30 || scale > prec) goto bad;
+        if (prec == 0 || prec > 65 || scale > 38 || scale > prec)
+            goto bad; /* MariaDB allows scale 38 */
         used = rc_decimal_text(r->p, rc_rd_left(r), prec, scale, out, &tlen);
         if (!used) goto bad;
         r->p += used;

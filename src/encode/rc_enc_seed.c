@@ -270,7 +270,7 @@ static void close_open(rc_enc *e, int commit, int has_xid, uint64_t xid)
 static void put_meta(rc_enc *e, const rc_meta *m)
 {
     rc_buf *b = e->out;
-    if (strcmp(e->file_cached, m->file)) {
+    if (!e->file_json.len || strcmp(e->file_cached, m->file)) {
         snprintf(e->file_cached, sizeof e->file_cached, "%s", m->file);
         e->file_json.len = 0;
         RC_BUF_LIT(&e->file_json, ",\"position\":");

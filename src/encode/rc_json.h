@@ -14,8 +14,9 @@
 void rc_json_str(rc_buf *b, const char *s, size_t n);
 
 /* A quoted JSON string from text in the character set of a collation id:
- * UTF-8 (utf8mb3/utf8mb4) and ASCII pass through rc_json_str; latin1 (which
- * MySQL defines as cp1252) is converted; 0 (unknown) is treated as UTF-8.
+ * UTF-8 (utf8mb3/utf8mb4) passes through rc_json_str; latin1 (which MySQL
+ * defines as cp1252) is converted; ascii keeps 00..7F and makes each other
+ * byte U+FFFD; 0 (unknown) is treated as UTF-8.
  * Returns 0, or -1 if the collation's charset is not supported here (caller
  * decides). */
 int rc_json_str_cs(rc_buf *b, const char *s, size_t n, uint16_t collation);

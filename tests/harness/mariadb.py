@@ -77,12 +77,13 @@ class SQLError(Exception):
 
 
 _scratch = None
+_own_scratch = False   # made here (no ROWCAST_TEST_TMP), so removed here
 _live = set()
 
 
 def scratch_dir():
     """The directory this process keeps servers in (see the module doc)."""
-    global _scratch
+    global _scratch, _own_scratch
     if _scratch is None:
         env = os.environ.get("ROWCAST_TEST_TMP")
         if env:
@@ -90,17 +91,17 @@ def scratch_dir():
             _scratch = env
         else:
             _scratch = tempfile.mkdtemp(prefix="rowcast-test-")
-            atexit.register(shutil.rmtree, _scratch, True)
+            _own_scratch = True
     return _scratch
 
 
-def _stop_live_servers():
+@atexit.register
+def _cleanup():
+    """Stops servers a test left running, then removes our scratch dir."""
     for server in list(_live):
         server.stop()
-
-
-# Registered after any rmtree of the scratch dir, so it runs before it.
-atexit.register(_stop_live_servers)
+    if _own_scratch and not os.environ.get("ROWCAST_KEEP_SERVERS"):
+        shutil.rmtree(_scratch, ignore_errors=True)
 
 
 def free_port():
@@ -169,6 +170,7 @@ class MariaDB:
         self.port = None
         self.proc = None
         self.dir = None
+        self._sockdir = None
 
     # -- life cycle ---------------------------------------------------------
 
@@ -259,8 +261,8 @@ class MariaDB:
             self.proc.wait()
         self.proc = None
 
-    def stop(self):
-        """TERM, wait, then KILL; then remove the directory."""
+    def _terminate(self):
+        """TERM, wait, then KILL."""
         if self.proc and self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGTERM)
             try:
@@ -269,12 +271,27 @@ class MariaDB:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.proc = None
+
+    def restart(self):
+        """Stops the server and starts it again on the same data and port
+        (binlogs, tables and users stay; a new binlog file begins)."""
+        self._terminate()
+        self._spawn()
+        if not self._wait_ready():
+            log = self.error_log()
+            self._reap()
+            raise ServerError(f"mariadbd did not restart; error log:\n{log[-4000:]}")
+        return self
+
+    def stop(self):
+        """TERM, wait, then KILL; then remove the directory."""
+        self._terminate()
         _live.discard(self)
         if self.dir and not os.environ.get("ROWCAST_KEEP_SERVERS"):
             shutil.rmtree(self.dir, ignore_errors=True)
-            if getattr(self, "_sockdir", None):
+            if self._sockdir:
                 shutil.rmtree(self._sockdir, ignore_errors=True)
-            self.dir = None
+            self.dir = self._sockdir = None
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None

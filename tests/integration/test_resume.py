@@ -3,7 +3,8 @@ a writer changes rows, and restarted from its checkpoint each time.
 
   - A writer thread inserts, updates and deletes rows (single statements and
     multi-statement transactions) through one long-running mariadb client.
-  - `rowcast stream --checkpoint PATH --start beginning` runs, is SIGKILLed
+  - `rowcast stream --checkpoint PATH --start beginning` runs (against a
+    server with 64 KiB binlog files, so the stream crosses rotations), is SIGKILLed
     after a random while, and starts again, KILLS times; once the writer has
     stopped, a last run with --stop-at-end drains the binlog.
   - Nothing is lost: the changes of all runs, replayed in order by primary key,
@@ -133,7 +134,8 @@ def test_resume_after_kills():
     seed = int(os.environ.get("ROWCAST_RESUME_SEED", random.randrange(1 << 30)))
     print(f"seed {seed} (ROWCAST_RESUME_SEED={seed} repeats it)")
     rng = random.Random(seed)
-    with MariaDB() as db:
+    # Small binlog files, so that runs start and stop in different files.
+    with MariaDB(options=["max_binlog_size=65536"]) as db:
         db.sql("CREATE DATABASE resume; CREATE TABLE resume.items "
                "(id INT PRIMARY KEY, v INT, s VARCHAR(40)) ENGINE=InnoDB")
         checkpoint = os.path.join(db.dir, "rowcast.checkpoint")
@@ -161,7 +163,7 @@ def test_resume_after_kills():
                     runs.append((start_cp, complete_lines(f.read())))
         finally:
             writer.finish()
-        print(f"writer: {writer.statements} statements")
+        print(f"writer: {writer.statements} statements, {len(db.binary_logs())} binlog files")
 
         start_cp = read_checkpoint(checkpoint)
         last = run_rowcast(*args, "--stop-at-end", timeout=90)
