@@ -37,6 +37,7 @@ rc_decoder *rc_decoder_new(const rc_decoder_opts *opts, const rc_handler *h)
     d->meta.file = d->file;
     rc_buf_init(&d->unzip);
     rc_buf_init(&d->scratch);
+    rc_buf_init(&d->vtext);
     return d;
 }
 
@@ -47,6 +48,8 @@ void rc_decoder_free(rc_decoder *d)
     rc_gtid_free(&d->gtid);
     rc_buf_free(&d->unzip);
     rc_buf_free(&d->scratch);
+    rc_buf_free(&d->vtext);
+    free(d->fix);
     free(d);
 }
 

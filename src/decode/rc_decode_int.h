@@ -79,6 +79,12 @@ struct rc_decoder {
     /* scratch: decompressed events, formatted values of a row */
     rc_buf unzip;
     rc_buf scratch;
+    /* Text of unbounded length made from a row's values (JSON documents,
+     * WKT, vectors). It may move while a row grows it, so values record an
+     * offset and are pointed at it once the row is done (fix/nfix). */
+    rc_buf vtext;
+    rc_value **fix;
+    size_t nfix, fixcap;
 };
 
 /* rc_tablemap.c */

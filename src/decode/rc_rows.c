@@ -10,6 +10,9 @@
 
 #include "decode/rc_coltext.h"
 #include "decode/rc_decode_int.h"
+#include "decode/rc_jsonb.h"
+#include "decode/rc_wkt.h"
+#include "encode/rc_json.h"
 
 static inline int is_v2(int type)
 {
@@ -76,6 +79,35 @@ static inline void set_str(rc_value *v, const rc_column *c, const uint8_t *s, si
     v->len = (uint32_t)n;
     v->v.s = (const char *)s;
 }
+
+/* v's text starts at offset `off` of d->vtext; pointed at once the row is done. */
+static void defer_vtext(rc_decoder *d, rc_value *v, size_t off)
+{
+    if (d->nfix == d->fixcap) {
+        d->fixcap = d->fixcap ? d->fixcap * 2 : 16;
+        d->fix = rc_xrealloc(d->fix, d->fixcap * sizeof *d->fix);
+    }
+    d->fix[d->nfix++] = v;
+    v->len = (uint32_t)(d->vtext.len - off);
+    v->v.s = (const char *)(uintptr_t)off;
+}
+
+static void fix_vtext(rc_decoder *d)
+{
+    for (size_t i = 0; i < d->nfix; i++)
+        d->fix[i]->v.s = d->vtext.data + (uintptr_t)d->fix[i]->v.s;
+    d->nfix = 0;
+}
+
+/* Reads a blob-like value: a little-endian length of lb bytes, then data. */
+#define RD_BLOB(r, lb, p, n)                                                                       \
+    do {                                                                                           \
+        const uint8_t *_l;                                                                         \
+        if ((lb) < 1 || (lb) > 4) goto bad;                                                        \
+        RD_PTR(r, _l, lb);                                                                         \
+        (n) = (size_t)rc_le_n(_l, lb);                                                             \
+        RD_PTR(r, p, n);                                                                           \
+    } while (0)
 
 /* Decodes one non-NULL cell. Returns 0, or -1 with err set. */
 static int decode_cell(rc_decoder *d, const rc_table *t, const rc_column *c, rc_rd *r, rc_value *v,
@@ -207,11 +239,8 @@ static int decode_cell(rc_decoder *d, const rc_table *t, const rc_column *c, rc_
     case RC_T_TINY_BLOB:
     case RC_T_MEDIUM_BLOB:
     case RC_T_LONG_BLOB: {
-        unsigned lb = c->meta;
-        if (lb < 1 || lb > 4) goto bad;
-        RD_PTR(r, p, lb);
-        size_t n = (size_t)rc_le_n(p, lb);
-        RD_PTR(r, p, n);
+        size_t n;
+        RD_BLOB(r, c->meta, p, n);
         set_str(v, c, p, n);
         return 0;
     }
@@ -257,6 +286,49 @@ static int decode_cell(rc_decoder *d, const rc_table *t, const rc_column *c, rc_
         d->scratch.len += tlen;
         return 0;
     }
+    case RC_T_JSON: {
+        /* MySQL's binary JSON, embedded as the document itself. An empty
+         * value is what MySQL stores for a JSON null it was given as such. */
+        size_t n, off = d->vtext.len;
+        RD_BLOB(r, c->meta, p, n);
+        if (n == 0)
+            RC_BUF_LIT(&d->vtext, "null");
+        else if (rc_jsonb_text(p, n, &d->vtext, err) < 0)
+            goto value_err;
+        v->kind = RC_V_JSON;
+        defer_vtext(d, v, off);
+        return 0;
+    }
+    case RC_T_VECTOR: {
+        /* MySQL 9 VECTOR: little-endian binary32 elements, as an array. */
+        size_t n, off = d->vtext.len;
+        RD_BLOB(r, c->meta, p, n);
+        if (n % 4) goto bad;
+        rc_buf_putc(&d->vtext, '[');
+        for (size_t i = 0; i < n; i += 4) {
+            float f;
+            memcpy(&f, p + i, 4);
+            if (i) rc_buf_putc(&d->vtext, ',');
+            rc_json_float(&d->vtext, f);
+        }
+        rc_buf_putc(&d->vtext, ']');
+        v->kind = RC_V_JSON;
+        defer_vtext(d, v, off);
+        return 0;
+    }
+    case RC_T_GEOMETRY: {
+        size_t n, off = d->vtext.len;
+        RD_BLOB(r, c->meta, p, n);
+        int w = rc_wkt_text(p, n, &d->vtext, err);
+        if (w < 0) goto value_err;
+        if (w == 1) { /* a geometry ST_AsText shows as NULL */
+            v->kind = RC_V_NULL;
+            return 0;
+        }
+        set_text(v, NULL, 0, RC_CS_ASCII);
+        defer_vtext(d, v, off);
+        return 0;
+    }
     case RC_T_BIT: {
         unsigned nbits = c->meta;
         size_t n = (nbits + 7) / 8;
@@ -274,6 +346,11 @@ static int decode_cell(rc_decoder *d, const rc_table *t, const rc_column *c, rc_
 bad:
     return rc_err_set(err, RC_E_CORRUPT, "%s.%s column %s: value does not fit its type", t->schema,
                       t->name, c->name);
+value_err : {
+    char msg[sizeof err->msg];
+    memcpy(msg, err->msg, sizeof msg);
+    return rc_err_set(err, RC_E_CORRUPT, "%s.%s column %s: %s", t->schema, t->name, c->name, msg);
+}
 }
 
 /* One row image: null bitmap over the present columns, then their values. */
@@ -359,6 +436,8 @@ int rc_dec_rows(rc_decoder *d, int type, rc_rd *r, uint64_t evoff, rc_err *err)
     while (rc_rd_left(r)) {
         const uint8_t *row_start = r->p;
         d->scratch.len = 0;
+        d->vtext.len = 0;
+        d->nfix = 0;
         rc_buf_reserve(&d->scratch, t->scratch_need);
         if (op == RC_OP_INSERT) {
             if (decode_image(d, t, r, present, nb, m->after, err) < 0) goto row_err;
@@ -376,6 +455,7 @@ int rc_dec_rows(rc_decoder *d, int type, rc_rd *r, uint64_t evoff, rc_err *err)
          * column is present, which the server never writes; looping on it
          * would never end. */
         if (r->p == row_start) goto bad;
+        if (d->nfix) fix_vtext(d);
         if (d->h.change && d->h.change(d->h.ctx, &c) < 0) return -1;
     }
     return 0;

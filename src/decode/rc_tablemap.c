@@ -330,7 +330,7 @@ static uint32_t scratch_for(const rc_column *c)
 static void tmap_free(rc_tmap *m)
 {
     if (!m) return;
-    if (m->t.enc_cache && m->t.enc_cache_free) m->t.enc_cache_free(m->t.enc_cache);
+    rc_table_drop_enc_caches(&m->t);
     rc_arena_free(&m->t.arena);
     free(m->raw);
     free(m->before);
@@ -381,8 +381,7 @@ void rc_decoder_invalidate_tables(rc_decoder *d)
 static int resolve(rc_decoder *d, rc_tmap *m, rc_err *err)
 {
     /* What encoders rendered from the old key information is stale now. */
-    if (m->t.enc_cache && m->t.enc_cache_free) m->t.enc_cache_free(m->t.enc_cache);
-    m->t.enc_cache = NULL;
+    rc_table_drop_enc_caches(&m->t);
     if (d->opts.resolve && d->opts.resolve(d->opts.ctx, &m->t, err) < 0) return -1;
     m->resolved_epoch = d->ddl_epoch;
     uint32_t need = 64;

@@ -22,6 +22,9 @@ typedef struct rc_enc_opts {
 
 typedef struct rc_enc rc_enc;
 
+/* "seed", "maxwell", "debezium" -> rc_format; -1 if unknown. */
+int rc_format_parse(const char *name, rc_format *out);
+
 /* out is the caller's; the encoder appends to it. */
 rc_enc *rc_enc_new(const rc_enc_opts *opts, rc_buf *out);
 void rc_enc_free(rc_enc *e);

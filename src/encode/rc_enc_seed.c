@@ -2,33 +2,27 @@
  *
  * What is the same for every row of a table (schema, table, primary, keys,
  * columns, and each column's quoted name) is rendered once per table map into
- * fragments; a row then costs a few memcpys and one value rule per column. */
+ * fragments; a row then costs a few memcpys and one value rule per column.
+ * `xid` and `commit` come last so the newest event can be held open until
+ * the transaction's end says what they are. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "encode/rc_enc.h"
+#include "encode/rc_enc_int.h"
 #include "encode/rc_json.h"
 
 typedef struct frag {
-    uint64_t generation;
     rc_buf head;        /* {"schema":"s","table":"t","timestamp":" */
     rc_buf keys;        /* ,"primary":...,"keys":[...],"columns":[...] */
     rc_buf names;       /* "a":"b":... each column's quoted name and colon */
     uint32_t *name_off; /* ncols + 1 offsets into names */
 } frag;
 
-struct rc_enc {
-    rc_enc_opts o;
-    rc_buf *out;
-    size_t complete; /* out->data[0..complete) holds whole events */
-    int open;        /* an event's tail is held back */
-    unsigned long long count;
-    uint32_t ts_cached;
-    char ts_text[20];
+typedef struct seed {
     char file_cached[512];
-    rc_buf file_json; /* "position":"file: */
-};
+    rc_buf file_json; /* ,"position":"file: */
+} seed;
 
 static void frag_free(void *p)
 {
@@ -45,14 +39,11 @@ static void str_lit(rc_buf *b, const char *s)
     rc_json_str(b, s, strlen(s));
 }
 
-static frag *frag_for(const rc_table *ct)
+static frag *frag_for(const rc_table *t)
 {
-    rc_table *t = (rc_table *)ct; /* enc_cache is the encoder's slot in the table */
-    frag *f = t->enc_cache;
-    if (f && f->generation == t->generation) return f;
-    if (f) frag_free(f);
+    frag *f = rc_enc_cache_get(t, RC_FMT_SEED);
+    if (f) return f;
     f = rc_xcalloc(1, sizeof *f);
-    f->generation = t->generation;
     RC_BUF_LIT(&f->head, "{\"schema\":");
     str_lit(&f->head, t->schema);
     RC_BUF_LIT(&f->head, ",\"table\":");
@@ -94,191 +85,72 @@ static frag *frag_for(const rc_table *ct)
         rc_buf_putc(&f->names, ':');
     }
     f->name_off[t->ncols] = (uint32_t)f->names.len;
-    t->enc_cache = f;
-    t->enc_cache_free = frag_free;
+    rc_enc_cache_set(t, RC_FMT_SEED, f, frag_free);
     return f;
 }
 
-rc_enc *rc_enc_new(const rc_enc_opts *opts, rc_buf *out)
+static void *seed_new(const rc_enc_opts *o)
 {
-    rc_enc *e = rc_xcalloc(1, sizeof *e);
-    if (opts) e->o = *opts;
-    e->out = out;
-    e->ts_cached = UINT32_MAX;
-    rc_buf_init(&e->file_json);
-    return e;
+    (void)o;
+    return rc_xcalloc(1, sizeof(seed));
 }
 
-void rc_enc_free(rc_enc *e)
+static void seed_free(void *p)
 {
-    if (!e) return;
-    rc_buf_free(&e->file_json);
-    free(e);
+    seed *s = p;
+    rc_buf_free(&s->file_json);
+    free(s);
 }
 
-size_t rc_enc_complete(const rc_enc *e)
-{
-    return e->complete;
-}
-void rc_enc_consumed(rc_enc *e, size_t n)
-{
-    e->complete -= n;
-}
-unsigned long long rc_enc_count(const rc_enc *e)
-{
-    return e->count;
-}
-
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        uint32_t cp;
-        if (c >= 0xc2 && c <= 0xdf)
-            k = 1, cp = c & 0x1f;
-        else if (c >= 0xe0 && c <= 0xef)
-            k = 2, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4)
-            k = 3, cp = c & 0x07;
-        else
-            return 0;
-        if (n - i <= k) return 0;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80) return 0;
-            cp = cp << 6 | (s[i + j] & 0x3f);
-        }
-        if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-            (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-            return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
-/* One value by the rules of SPEC.md §2. */
-static int put_value(rc_buf *b, const rc_table *t, uint32_t col, const rc_value *v, rc_err *err)
-{
-    switch (v->kind) {
-    case RC_V_NULL: RC_BUF_LIT(b, "null"); return 0;
-    case RC_V_INT: rc_json_i64(b, v->v.i); return 0;
-    case RC_V_UINT: rc_json_u64(b, v->v.u); return 0;
-    case RC_V_FLOAT: rc_json_float(b, v->v.f); return 0;
-    case RC_V_DOUBLE: rc_json_double(b, v->v.d); return 0;
-    case RC_V_NUMBER:
-    case RC_V_JSON: rc_buf_put(b, v->v.s, v->len); return 0;
-    case RC_V_BYTES: rc_json_base64(b, v->v.s, v->len); return 0;
-    case RC_V_TEXT:
-        if (v->cs == RC_CS_ASCII) {
-            /* text rowcast formatted: digits and punctuation, nothing to escape */
-            rc_buf_reserve(b, v->len + 2);
-            rc_buf_putc_unsafe(b, '"');
-            rc_buf_put_unsafe(b, v->v.s, v->len);
-            rc_buf_putc_unsafe(b, '"');
-            return 0;
-        }
-        if (v->cs == RC_CS_UNKNOWN) {
-            /* No charset known (a binlog without metadata, read offline):
-             * text if it is UTF-8, otherwise the bytes, never a guess. */
-            if (utf8_valid((const unsigned char *)v->v.s, v->len))
-                rc_json_str(b, v->v.s, v->len);
-            else
-                rc_json_base64(b, v->v.s, v->len);
-            return 0;
-        }
-        if (rc_json_str_cs(b, v->v.s, v->len, v->cs) < 0) {
-            const char *cs = rc_collation_charset(v->cs);
-            return rc_err_set(err, RC_E_CORRUPT,
-                              "%s.%s column %s: character set %s (collation %u) is not "
-                              "supported by this version",
-                              t->schema, t->name, t->cols[col].name, cs ? cs : "unknown", v->cs);
-        }
-        return 0;
-    default: RC_BUF_LIT(b, "null"); return 0;
-    }
-}
-
-static int put_row(rc_buf *b, const frag *f, const rc_table *t, const rc_value *vals, rc_err *err)
+/* Writes {"a":1,...}; columns missing from the image are left out, and
+ * their names collected in *missing (the caller lists them). */
+static int put_row(rc_buf *b, const frag *f, const rc_table *t, const rc_value *vals,
+                   uint32_t *nmissing, rc_err *err)
 {
     rc_buf_putc(b, '{');
     int first = 1;
     for (uint32_t i = 0; i < t->ncols; i++) {
-        if (vals[i].kind == RC_V_MISSING) continue;
+        if (vals[i].kind == RC_V_MISSING) {
+            (*nmissing)++;
+            continue;
+        }
         size_t nl = f->name_off[i + 1] - f->name_off[i];
         rc_buf_reserve(b, nl + 1);
         if (!first) rc_buf_putc_unsafe(b, ',');
         first = 0;
         rc_buf_put_unsafe(b, f->names.data + f->name_off[i], nl);
-        if (put_value(b, t, i, &vals[i], err) < 0) return -1;
+        if (rc_enc_value(b, t, i, &vals[i], err) < 0) return -1;
     }
     rc_buf_putc(b, '}');
     return 0;
 }
 
-static void fmt_ts(rc_enc *e, uint32_t ts)
+/* Column names a MINIMAL or NOBLOB row image left out. */
+static void put_missing(rc_buf *b, const char *key, const rc_table *t, const rc_value *vals)
 {
-    if (ts == e->ts_cached) return;
-    e->ts_cached = ts;
-    /* civil date from days since 1970-01-01 (proleptic Gregorian) */
-    int64_t days = ts / 86400, sod = ts % 86400;
-    int64_t z = days + 719468, era = z / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
-    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-    if (mm <= 2) y++;
-    int v[6] = {(int)y, (int)mm, (int)dd, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60)};
-    char *p = e->ts_text;
-    p[0] = (char)('0' + v[0] / 1000 % 10);
-    p[1] = (char)('0' + v[0] / 100 % 10);
-    p[2] = (char)('0' + v[0] / 10 % 10);
-    p[3] = (char)('0' + v[0] % 10);
-    static const int pos[5] = {5, 8, 11, 14, 17};
-    for (int i = 1; i < 6; i++) {
-        p[pos[i - 1]] = (char)('0' + v[i] / 10);
-        p[pos[i - 1] + 1] = (char)('0' + v[i] % 10);
+    rc_buf_puts(b, key);
+    rc_buf_putc(b, '[');
+    int first = 1;
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        if (vals[i].kind != RC_V_MISSING) continue;
+        if (!first) rc_buf_putc(b, ',');
+        first = 0;
+        str_lit(b, t->cols[i].name);
     }
-    p[4] = p[7] = '-';
-    p[10] = ' ';
-    p[13] = p[16] = ':';
+    rc_buf_putc(b, ']');
 }
 
-static void close_open(rc_enc *e, int commit, int has_xid, uint64_t xid)
+static void put_meta(seed *s, rc_buf *b, const rc_meta *m)
 {
-    if (!e->open) return;
-    rc_buf *b = e->out;
-    RC_BUF_LIT(b, "\"xid\":");
-    if (has_xid)
-        rc_json_u64(b, xid);
-    else
-        RC_BUF_LIT(b, "null");
-    if (commit)
-        RC_BUF_LIT(b, ",\"commit\":true}\n");
-    else
-        RC_BUF_LIT(b, ",\"commit\":false}\n");
-    e->open = 0;
-    e->complete = b->len;
-    e->count++;
-}
-
-static void put_meta(rc_enc *e, const rc_meta *m)
-{
-    rc_buf *b = e->out;
-    if (!e->file_json.len || strcmp(e->file_cached, m->file)) {
-        snprintf(e->file_cached, sizeof e->file_cached, "%s", m->file);
-        e->file_json.len = 0;
-        RC_BUF_LIT(&e->file_json, ",\"position\":");
-        rc_json_str(&e->file_json, m->file, strlen(m->file));
-        e->file_json.len--; /* reopen the string to append :offset */
-        rc_buf_putc(&e->file_json, ':');
+    if (!s->file_json.len || strcmp(s->file_cached, m->file)) {
+        snprintf(s->file_cached, sizeof s->file_cached, "%s", m->file);
+        s->file_json.len = 0;
+        RC_BUF_LIT(&s->file_json, ",\"position\":");
+        rc_json_str(&s->file_json, m->file, strlen(m->file));
+        s->file_json.len--; /* reopen the string to append :offset */
+        rc_buf_putc(&s->file_json, ':');
     }
-    rc_buf_put(b, e->file_json.data, e->file_json.len);
+    rc_buf_put(b, s->file_json.data, s->file_json.len);
     rc_json_u64(b, m->offset);
     RC_BUF_LIT(b, "\",\"gtid\":");
     if (m->gtid)
@@ -290,64 +162,69 @@ static void put_meta(rc_enc *e, const rc_meta *m)
     rc_buf_putc(b, ',');
 }
 
-int rc_enc_change(rc_enc *e, const rc_change *c, rc_err *err)
+static int seed_change(rc_enc *e, const rc_change *c, rc_err *err)
 {
     static const char *const ops[] = {"insert", "update", "delete", "query"};
-    if (c->op == RC_OP_QUERY && e->o.no_queries) return 0;
-    close_open(e, 0, 0, 0);
     rc_buf *b = e->out;
     size_t start = b->len;
-    fmt_ts(e, c->meta->timestamp);
+    const char *ts = rc_enc_ts_text(e, c->meta->timestamp);
     if (c->op == RC_OP_QUERY) {
         RC_BUF_LIT(b, "{\"schema\":");
         rc_json_str(b, c->schema, c->schema_len);
         RC_BUF_LIT(b, ",\"table\":null,\"timestamp\":\"");
-        rc_buf_put(b, e->ts_text, 19);
+        rc_buf_put(b, ts, 19);
         RC_BUF_LIT(b, "\",\"operation\":\"query\",\"query\":");
         rc_json_str(b, c->query, c->query_len);
     } else {
         const frag *f = frag_for(c->table);
+        uint32_t miss_new = 0, miss_old = 0;
         rc_buf_put(b, f->head.data, f->head.len);
-        rc_buf_put(b, e->ts_text, 19);
+        rc_buf_put(b, ts, 19);
         RC_BUF_LIT(b, "\",\"operation\":\"");
         rc_buf_puts(b, ops[c->op]);
         rc_buf_putc(b, '"');
         rc_buf_put(b, f->keys.data, f->keys.len);
         if (c->after) {
             RC_BUF_LIT(b, ",\"new\":");
-            if (put_row(b, f, c->table, c->after, err) < 0) goto fail;
+            if (put_row(b, f, c->table, c->after, &miss_new, err) < 0) goto fail;
         }
         if (c->before) {
             RC_BUF_LIT(b, ",\"old\":");
-            if (put_row(b, f, c->table, c->before, err) < 0) goto fail;
+            if (put_row(b, f, c->table, c->before, &miss_old, err) < 0) goto fail;
         }
+        /* Only when the image is partial: "missing" lists the columns absent
+         * from the event's main image (new, or old for a delete), and
+         * "missing_old" those absent from an update's before image. */
+        if (c->after ? miss_new : miss_old)
+            put_missing(b, ",\"missing\":", c->table, c->after ? c->after : c->before);
+        if (c->after && c->before && miss_old)
+            put_missing(b, ",\"missing_old\":", c->table, c->before);
     }
-    put_meta(e, c->meta);
-    e->open = 1;
-    return 0;
+    put_meta(e->state, b, c->meta);
+    return 1;
 fail:
     b->len = start;
     return -1;
 }
 
-void rc_enc_txn_end(rc_enc *e, const rc_txn_end *t)
+static void seed_close(rc_enc *e, int commit, int has_xid, uint64_t xid)
 {
-    close_open(e, 1, t->has_xid, t->xid);
+    rc_buf *b = e->out;
+    RC_BUF_LIT(b, "\"xid\":");
+    if (has_xid)
+        rc_json_u64(b, xid);
+    else
+        RC_BUF_LIT(b, "null");
+    if (commit)
+        RC_BUF_LIT(b, ",\"commit\":true}\n");
+    else
+        RC_BUF_LIT(b, ",\"commit\":false}\n");
 }
 
-void rc_enc_finish(rc_enc *e)
-{
-    close_open(e, 0, 0, 0);
-}
-
-void rc_enc_discard_open(rc_enc *e)
-{
-    if (!e->open) return;
-    e->out->len = e->complete;
-    e->open = 0;
-}
-
-int rc_enc_has_open(const rc_enc *e)
-{
-    return e->open;
-}
+const rc_fmt_ops rc_fmt_seed = {
+    .name = "seed",
+    .new_state = seed_new,
+    .free_state = seed_free,
+    .change = seed_change,
+    .close = seed_close,
+};

@@ -51,6 +51,7 @@ enum {
 };
 
 #define RC_COLLATION_BINARY 63
+#define RC_TABLE_ENC_SLOTS  4
 
 typedef struct rc_column {
     const char *name;    /* from metadata or information_schema; "@N" (1-based) if unknown */
@@ -81,8 +82,13 @@ typedef struct rc_table {
     uint8_t keys_known;    /* in_key/in_primary are from information_schema or the map */
     rc_arena arena;        /* owns names, labels and anything a resolver adds */
     uint32_t scratch_need; /* bytes of formatted text one row can need */
-    void *enc_cache;       /* owned by the encoder: pre-rendered fragments */
-    void (*enc_cache_free)(void *);
+    /* One slot per output format (rc_format), owned by that format's encoder:
+     * pre-rendered fragments. Freed and cleared when the table changes. */
+    void *enc_cache[RC_TABLE_ENC_SLOTS];
+    void (*enc_cache_free[RC_TABLE_ENC_SLOTS])(void *);
 } rc_table;
+
+/* Frees what encoders cached for t (the table's definition changed). */
+void rc_table_drop_enc_caches(rc_table *t);
 
 #endif

@@ -1,0 +1,204 @@
+/* rc_enc: what every output format shares. Dispatches each change to the
+ * format's rc_fmt_ops, holds back the newest event's tail until the next
+ * change or the transaction's end decides it (see rc_enc.h), and writes
+ * values by the rules of SPEC.md §2 for the formats that use them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "encode/rc_enc_int.h"
+#include "encode/rc_json.h"
+
+static const rc_fmt_ops *const formats[RC_TABLE_ENC_SLOTS] = {
+    [RC_FMT_SEED] = &rc_fmt_seed,
+    /* maxwell and debezium: see rc_enc_int.h; added with their files */
+};
+
+int rc_format_parse(const char *name, rc_format *out)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (formats[i] && !strcmp(formats[i]->name, name)) {
+            *out = (rc_format)i;
+            return 0;
+        }
+    return -1;
+}
+
+rc_enc *rc_enc_new(const rc_enc_opts *opts, rc_buf *out)
+{
+    rc_enc *e = rc_xcalloc(1, sizeof *e);
+    if (opts) e->o = *opts;
+    e->ops = formats[e->o.format];
+    e->out = out;
+    e->ts_cached = UINT32_MAX;
+    if (e->ops->new_state) e->state = e->ops->new_state(&e->o);
+    return e;
+}
+
+void rc_enc_free(rc_enc *e)
+{
+    if (!e) return;
+    if (e->ops->free_state) e->ops->free_state(e->state);
+    free(e);
+}
+
+size_t rc_enc_complete(const rc_enc *e)
+{
+    return e->complete;
+}
+void rc_enc_consumed(rc_enc *e, size_t n)
+{
+    e->complete -= n;
+}
+unsigned long long rc_enc_count(const rc_enc *e)
+{
+    return e->count;
+}
+int rc_enc_has_open(const rc_enc *e)
+{
+    return e->open;
+}
+
+static void close_open(rc_enc *e, int commit, int has_xid, uint64_t xid)
+{
+    if (!e->open) return;
+    e->ops->close(e, commit, has_xid, xid);
+    e->open = 0;
+    e->complete = e->out->len;
+    e->count++;
+}
+
+int rc_enc_change(rc_enc *e, const rc_change *c, rc_err *err)
+{
+    if (c->op == RC_OP_QUERY && e->o.no_queries) return 0;
+    close_open(e, 0, 0, 0);
+    int r = e->ops->change(e, c, err);
+    if (r < 0) return -1;
+    if (r == 1) {
+        e->open = 1;
+    } else {
+        e->complete = e->out->len;
+        e->count++;
+    }
+    return 0;
+}
+
+void rc_enc_txn_end(rc_enc *e, const rc_txn_end *t)
+{
+    close_open(e, 1, t->has_xid, t->xid);
+}
+void rc_enc_finish(rc_enc *e)
+{
+    close_open(e, 0, 0, 0);
+}
+
+void rc_enc_discard_open(rc_enc *e)
+{
+    if (!e->open) return;
+    e->out->len = e->complete;
+    e->open = 0;
+}
+
+const char *rc_enc_ts_text(rc_enc *e, uint32_t ts)
+{
+    if (ts == e->ts_cached) return e->ts_text;
+    e->ts_cached = ts;
+    /* civil date from days since 1970-01-01 (proleptic Gregorian) */
+    int64_t days = ts / 86400, sod = ts % 86400;
+    int64_t z = days + 719468, era = z / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
+    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+    if (mm <= 2) y++;
+    int v[6] = {(int)y, (int)mm, (int)dd, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60)};
+    char *p = e->ts_text;
+    p[0] = (char)('0' + v[0] / 1000 % 10);
+    p[1] = (char)('0' + v[0] / 100 % 10);
+    p[2] = (char)('0' + v[0] / 10 % 10);
+    p[3] = (char)('0' + v[0] % 10);
+    static const int pos[5] = {5, 8, 11, 14, 17};
+    for (int i = 1; i < 6; i++) {
+        p[pos[i - 1]] = (char)('0' + v[i] / 10);
+        p[pos[i - 1] + 1] = (char)('0' + v[i] % 10);
+    }
+    p[4] = p[7] = '-';
+    p[10] = ' ';
+    p[13] = p[16] = ':';
+    p[19] = 0;
+    return e->ts_text;
+}
+
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k;
+        uint32_t cp;
+        if (c >= 0xc2 && c <= 0xdf)
+            k = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+            k = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+            k = 3, cp = c & 0x07;
+        else
+            return 0;
+        if (n - i <= k) return 0;
+        for (size_t j = 1; j <= k; j++) {
+            if ((s[i + j] & 0xc0) != 0x80) return 0;
+            cp = cp << 6 | (s[i + j] & 0x3f);
+        }
+        if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+int rc_enc_value(rc_buf *b, const rc_table *t, uint32_t col, const rc_value *v, rc_err *err)
+{
+    switch (v->kind) {
+    case RC_V_NULL: RC_BUF_LIT(b, "null"); return 0;
+    case RC_V_INT: rc_json_i64(b, v->v.i); return 0;
+    case RC_V_UINT: rc_json_u64(b, v->v.u); return 0;
+    case RC_V_FLOAT: rc_json_float(b, v->v.f); return 0;
+    case RC_V_DOUBLE: rc_json_double(b, v->v.d); return 0;
+    case RC_V_NUMBER:
+    case RC_V_JSON: rc_buf_put(b, v->v.s, v->len); return 0;
+    case RC_V_BYTES: rc_json_base64(b, v->v.s, v->len); return 0;
+    case RC_V_TEXT:
+        if (v->cs == RC_CS_ASCII) {
+            /* text rowcast formatted itself: digits and punctuation */
+            rc_buf_reserve(b, v->len + 2);
+            rc_buf_putc_unsafe(b, '"');
+            rc_buf_put_unsafe(b, v->v.s, v->len);
+            rc_buf_putc_unsafe(b, '"');
+            return 0;
+        }
+        if (v->cs == RC_CS_UNKNOWN) {
+            /* No charset known (a binlog without metadata, read offline):
+             * text if it is UTF-8, otherwise the bytes, never a guess. */
+            if (utf8_valid((const unsigned char *)v->v.s, v->len))
+                rc_json_str(b, v->v.s, v->len);
+            else
+                rc_json_base64(b, v->v.s, v->len);
+            return 0;
+        }
+        if (rc_json_str_cs(b, v->v.s, v->len, v->cs) < 0) {
+            const char *cs = rc_collation_charset(v->cs);
+            return rc_err_set(err, RC_E_CORRUPT,
+                              "%s.%s column %s: character set %s (collation %u) is not "
+                              "supported by this version",
+                              t->schema, t->name, t->cols[col].name, cs ? cs : "unknown", v->cs);
+        }
+        return 0;
+    default: RC_BUF_LIT(b, "null"); return 0;
+    }
+}
