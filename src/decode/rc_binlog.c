@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "core/rc_log.h"
 #include "decode/rc_decode_int.h"
@@ -49,6 +50,8 @@ void rc_decoder_free(rc_decoder *d)
     rc_buf_free(&d->unzip);
     rc_buf_free(&d->scratch);
     rc_buf_free(&d->vtext);
+    rc_buf_free(&d->window);
+    if (d->zstd) ZSTD_freeDCtx(d->zstd);
     free(d->fix);
     free(d);
 }
@@ -94,6 +97,7 @@ static int end_txn(rc_decoder *d, uint64_t next, int has_xid, uint64_t xid)
     d->pend_kind = 0;
     d->in_txn = 0;
     d->gtid_pending = 0;
+    if (d->in_payload) next = d->payload_next;
     rc_txn_end t = {.meta = &d->meta, .next_offset = next, .has_xid = has_xid, .xid = xid};
     int rc = d->h.txn_end ? d->h.txn_end(d->h.ctx, &t) : 0;
     d->gtid_text[0] = 0;
@@ -334,6 +338,118 @@ bad:
     return rc_dec_corrupt(err, off, "GTID_LIST event is malformed");
 }
 
+/* ---- TRANSACTION_PAYLOAD (MySQL 8.0.20+ binlog_transaction_compression) ---- */
+
+enum { PL_END = 0, PL_SIZE = 1, PL_COMPRESSION = 2, PL_UNCOMPRESSED_SIZE = 3 };
+enum { PL_ZSTD = 0, PL_NONE = 255 };
+
+/* Feeds the complete events at the front of the window to the decoder;
+ * what remains is the start of an event still being inflated. */
+static int drain_window(rc_decoder *d, uint64_t off, rc_err *err)
+{
+    size_t pos = 0;
+    int rc = 0;
+    while (d->window.len - pos >= RC_EV_HEADER_LEN) {
+        const uint8_t *ev = (const uint8_t *)d->window.data + pos;
+        uint32_t size = rc_le32(ev + 9);
+        if (size < RC_EV_HEADER_LEN || size > (1u << 30)) {
+            rc = rc_dec_corrupt(err, off, "TRANSACTION_PAYLOAD holds an event of impossible size");
+            break;
+        }
+        if (d->window.len - pos < size) break;
+        if (ev[4] == RC_EV_TRANSACTION_PAYLOAD) {
+            rc = rc_dec_corrupt(err, off, "TRANSACTION_PAYLOAD nested in another");
+            break;
+        }
+        if ((rc = rc_decoder_event(d, ev, size, off, err)) < 0) break;
+        pos += size;
+    }
+    memmove(d->window.data, d->window.data + pos, d->window.len - pos);
+    d->window.len -= pos;
+    return rc;
+}
+
+static int on_payload(rc_decoder *d, rc_rd *r, uint64_t off, uint64_t next, rc_err *err)
+{
+    uint64_t psize = UINT64_MAX, ctype = PL_ZSTD, usize = 0;
+    for (;;) {
+        uint64_t type, len, val;
+        if (rc_read_packed(&r->p, r->end, &type) < 0) goto bad;
+        if (type == PL_END) break;
+        if (rc_read_packed(&r->p, r->end, &len) < 0 || len > rc_rd_left(r)) goto bad;
+        const uint8_t *vend = r->p + len;
+        if (rc_read_packed(&r->p, vend, &val) < 0) goto bad;
+        r->p = vend;
+        if (type == PL_SIZE)
+            psize = val;
+        else if (type == PL_COMPRESSION)
+            ctype = val;
+        else if (type == PL_UNCOMPRESSED_SIZE)
+            usize = val;
+    }
+    (void)usize; /* not trusted for memory: the stream is inflated a window at a time */
+    if (psize == UINT64_MAX || psize > rc_rd_left(r)) goto bad;
+    if (ctype != PL_ZSTD && ctype != PL_NONE)
+        return rc_err_set(err, RC_E_CORRUPT,
+                          "offset %llu: TRANSACTION_PAYLOAD compressed with unknown method %llu",
+                          (unsigned long long)off, (unsigned long long)ctype);
+
+    /* Inner events carry no checksum and log_pos 0; their positions are the
+     * outer event's, and a transaction ending inside ends at its end. */
+    int saved_crc = d->checksum;
+    d->checksum = 0;
+    d->in_payload = 1;
+    d->payload_next = next;
+    d->window.len = 0;
+    int rc = 0;
+    if (ctype == PL_NONE) {
+        rc_buf_put(&d->window, r->p, psize);
+        rc = drain_window(d, off, err);
+    } else {
+        if (!d->zstd) d->zstd = ZSTD_createDCtx();
+        if (!d->zstd) {
+            rc = rc_err_set(err, RC_E_INTERNAL, "out of memory for zstd");
+            goto done;
+        }
+        ZSTD_DCtx_reset(d->zstd, ZSTD_reset_session_only);
+        ZSTD_inBuffer in = {r->p, psize, 0};
+        for (;;) {
+            /* Room for at least the rest of the event at the window's front. */
+            size_t want = 1u << 16;
+            if (d->window.len >= RC_EV_HEADER_LEN) {
+                uint32_t size = rc_le32((const uint8_t *)d->window.data + 9);
+                if (size > d->window.len && size - d->window.len > want)
+                    want = size - d->window.len;
+            }
+            rc_buf_reserve(&d->window, want);
+            ZSTD_outBuffer out = {d->window.data + d->window.len, d->window.cap - d->window.len, 0};
+            size_t z = ZSTD_decompressStream(d->zstd, &out, &in);
+            if (ZSTD_isError(z)) {
+                rc = rc_err_set(err, RC_E_CORRUPT,
+                                "offset %llu: TRANSACTION_PAYLOAD does not inflate: %s",
+                                (unsigned long long)off, ZSTD_getErrorName(z));
+                goto done;
+            }
+            d->window.len += out.pos;
+            if ((rc = drain_window(d, off, err)) < 0) goto done;
+            if (z == 0 && in.pos == in.size) break; /* frame complete, input used */
+            if (out.pos == 0 && in.pos == in.size) {
+                rc = rc_dec_corrupt(err, off, "TRANSACTION_PAYLOAD ends inside its zstd frame");
+                goto done;
+            }
+        }
+    }
+    if (rc == 0 && d->window.len)
+        rc = rc_dec_corrupt(err, off, "TRANSACTION_PAYLOAD ends inside an event");
+done:
+    d->checksum = saved_crc;
+    d->in_payload = 0;
+    d->window.len = 0;
+    return rc;
+bad:
+    return rc_dec_corrupt(err, off, "TRANSACTION_PAYLOAD header is malformed");
+}
+
 /* ---- dispatch ---- */
 
 int rc_decoder_event(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off, rc_err *err)
@@ -421,7 +537,7 @@ int rc_decoder_event(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off,
     case RC_EV_IGNORABLE:
     case RC_EV_TRANSACTION_CONTEXT:
     case RC_EV_VIEW_CHANGE: return 0;
-    case RC_EV_TRANSACTION_PAYLOAD:
+    case RC_EV_TRANSACTION_PAYLOAD: return on_payload(d, &r, off, next, err);
     case RC_EV_PARTIAL_UPDATE_ROWS:
     case RC_EV_MARIA_START_ENCRYPTION:
         /* These carry row changes; skipping them would lose data silently. */

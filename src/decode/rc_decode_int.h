@@ -70,6 +70,13 @@ struct rc_decoder {
 
     rc_gtid_state gtid;
 
+    /* TRANSACTION_PAYLOAD: the inner events' stream (zstd), decoded a window
+     * at a time; while inside, transaction ends report the outer event's end. */
+    void *zstd;          /* ZSTD_DCtx, made on first use */
+    rc_buf window;
+    int in_payload;
+    uint64_t payload_next;
+
     /* table maps by id */
     rc_tmap **tmaps;
     size_t ntmap_buckets;

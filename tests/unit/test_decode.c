@@ -121,8 +121,11 @@ FAILS(truncated_header, "binlog_truncated_event.000001", RC_E_CORRUPT,
 FAILS(truncated_second, "binlog_truncated_prev_gtid_event.000001", RC_E_CORRUPT,
       "truncated event header at offset 120", 0)
 FAILS(corrupt_query, "corrupt-relay-bin.000624", RC_E_CORRUPT, "offset 91204", 100)
-FAILS(payload_refused, "mysql-bin.compressed", RC_E_CORRUPT, "not supported", 0)
-FAILS(json_refused, "json.binlog.000001", RC_E_CORRUPT, "not supported", 0)
+DECODES(payload, "mysql-bin.compressed", 1)
+DECODES(payload_json, "mysql-bin.000057", 3)
+DECODES(json_opaque, "json-opaque.binlog", 8)
+DECODES(vector, "vector.binlog", 10)
+FAILS(partial_json_refused, "json.binlog.000001", RC_E_CORRUPT, "JSON partial update", 0)
 
 /* The regressions the fuzzer found, replayed from memory: they must end in
  * an error, not a hang or a crash. */
@@ -152,5 +155,5 @@ RC_TEST(fuzz_regressions)
 RC_TEST_MAIN(RC_T(sakila), RC_T(crc32), RC_T(decimals), RC_T(mariadb_10_5), RC_T(invisible_columns),
              RC_T(enum_set), RC_T(bit), RC_T(time2), RC_T(minimal), RC_T(gtid_tagged),
              RC_T(checksum_none), RC_T(ndb_partial), RC_T(bad_magic), RC_T(truncated_header),
-             RC_T(truncated_second), RC_T(corrupt_query), RC_T(payload_refused), RC_T(json_refused),
-             RC_T(fuzz_regressions))
+             RC_T(truncated_second), RC_T(corrupt_query), RC_T(payload), RC_T(payload_json),
+             RC_T(json_opaque), RC_T(vector), RC_T(partial_json_refused), RC_T(fuzz_regressions))
