@@ -27,6 +27,7 @@
 #include "cli/rc_cli.h"
 #include "core/rc_log.h"
 #include "decode/rc_binlog.h"
+#include "decode/rc_coltype.h"
 #include "decode/rc_rd.h"
 #include "event/rc_checkpoint.h"
 #include "mysql/rc_conn.h"
@@ -62,6 +63,8 @@ typedef struct stream {
     char cp_file[512];
     uint64_t cp_pos;
     double cp_time;
+    /* time of the newest DDL statement the stream has passed */
+    uint32_t last_ddl_ts;
     /* --stop-at-end target */
     char end_file[512];
     uint64_t end_pos;
@@ -161,19 +164,59 @@ static int on_txn_end(void *p, const rc_txn_end *t)
 }
 
 /* Fills from information_schema what the table map does not say. */
-static int resolve(void *p, rc_table *t, rc_err *err)
+#define FULL_HINT                                                                                  \
+    "set binlog_row_metadata=FULL on the server (SET GLOBAL binlog_row_metadata=FULL, and in its " \
+    "configuration) so the binlog names every column"
+
+/* Without column names in the binlog, information_schema's definition is
+ * used only if it can be the one the row was written with: the same count
+ * and types, and not changed since the event was written (a swap of two
+ * columns of one type would pass the type check). */
+static int check_definition(const stream *s, const rc_table *t, const rc_schema_table *st,
+                            const rc_meta *m, rc_err *err)
+{
+    if (st->ncols != t->ncols)
+        return rc_err_set(err, RC_E_SCHEMA,
+                          "%s.%s has %u columns now but %u in the binlog at %s:%llu: the stream "
+                          "is behind a later ALTER TABLE and the binlog does not name its "
+                          "columns; " FULL_HINT,
+                          t->schema, t->name, st->ncols, t->ncols, m->file,
+                          (unsigned long long)m->offset);
+    for (uint32_t i = 0; i < t->ncols; i++)
+        if (rc_coltype_matches(st->cols[i].data_type, &t->cols[i]) == 0)
+            return rc_err_set(err, RC_E_SCHEMA,
+                              "%s.%s column %u is %s now but %s in the binlog at %s:%llu: the "
+                              "stream is behind a later ALTER TABLE and the binlog does not name "
+                              "its columns; " FULL_HINT,
+                              t->schema, t->name, i + 1, st->cols[i].data_type,
+                              rc_coltype_name(&t->cols[i]), m->file, (unsigned long long)m->offset);
+    /* The definition was written after this event by a DDL statement the
+     * stream has not reached yet: the row may have had other columns. (One
+     * the stream has passed, in the same second, is the row's own.) */
+    if (st->defined_at > s->last_ddl_ts && m->timestamp <= st->defined_at)
+        return rc_err_set(err, RC_E_SCHEMA,
+                          "%s.%s was altered after the event at %s:%llu was written, and the "
+                          "binlog does not name its columns, so the columns of that time are "
+                          "unknown; " FULL_HINT,
+                          t->schema, t->name, m->file, (unsigned long long)m->offset);
+    return 0;
+}
+
+static int resolve(void *p, rc_table *t, const rc_meta *m, rc_err *err)
 {
     stream *s = p;
     const rc_schema_table *st = NULL;
     if (rc_schema_get(s->schema, t->schema, t->name, &st, err) < 0) return -1;
-    if (!st) return 0; /* dropped since: keep what the map says */
-    if (!t->has_names) {
-        if (st->ncols != t->ncols)
+    if (!st) {
+        if (!t->has_names)
             return rc_err_set(err, RC_E_SCHEMA,
-                              "table %s.%s has %u columns now but %u in the binlog, and the "
-                              "binlog does not name them: set binlog_row_metadata=FULL on the "
-                              "server so rowcast can map columns safely",
-                              t->schema, t->name, st->ncols, t->ncols);
+                              "%s.%s no longer exists and the binlog does not name its columns "
+                              "(at %s:%llu); " FULL_HINT,
+                              t->schema, t->name, m->file, (unsigned long long)m->offset);
+        return 0; /* dropped since: the map's names are enough */
+    }
+    if (!t->has_names) {
+        if (check_definition(s, t, st, m, err) < 0) return -1;
         for (uint32_t i = 0; i < t->ncols; i++) {
             rc_column *c = &t->cols[i];
             c->name = rc_arena_strndup(&t->arena, st->cols[i].name, strlen(st->cols[i].name));
@@ -219,10 +262,11 @@ static int resolve(void *p, rc_table *t, rc_err *err)
     return 0;
 }
 
-static void on_ddl(void *p, const char *schema, const char *q, size_t n)
+static void on_ddl(void *p, const char *schema, const char *q, size_t n, const rc_meta *m)
 {
     stream *s = p;
     (void)q, (void)n, (void)schema;
+    if (m->timestamp > s->last_ddl_ts) s->last_ddl_ts = m->timestamp;
     /* Which table a statement changes is not worth parsing SQL for: DDL is
      * rare, so every cached definition is looked up again. */
     rc_schema_invalidate(s->schema, NULL, NULL);

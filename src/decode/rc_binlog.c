@@ -242,7 +242,7 @@ static int on_query(rc_decoder *d, int type, rc_rd *r, uint64_t off, uint64_t ne
     if (is_word(w, wn, "CREATE") || is_word(w, wn, "ALTER") || is_word(w, wn, "DROP") ||
         is_word(w, wn, "RENAME") || is_word(w, wn, "TRUNCATE")) {
         rc_decoder_invalidate_tables(d);
-        if (d->opts.ddl) d->opts.ddl(d->opts.ctx, (const char *)db, q, qlen);
+        if (d->opts.ddl) d->opts.ddl(d->opts.ctx, (const char *)db, q, qlen, &d->meta);
     }
     rc_change c = {.op = RC_OP_QUERY,
                    .meta = &d->meta,

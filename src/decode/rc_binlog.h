@@ -81,11 +81,11 @@ typedef struct rc_decoder_opts {
     int checksum_hint;
     /* Fills what the table map lacks (names, signedness, labels without FULL
      * metadata; unique keys always) from the server. NULL in `rowcast read`:
-     * then keys are the primary key the map carries. Returns -1 with err set to
-     * stop decoding. */
-    int (*resolve)(void *ctx, rc_table *t, rc_err *err);
+     * then keys are the primary key the map carries. m is the TABLE_MAP
+     * event's. Returns -1 with err set to stop decoding. */
+    int (*resolve)(void *ctx, rc_table *t, const rc_meta *m, rc_err *err);
     /* A DDL statement passed: cached definitions of `schema` may be stale. */
-    void (*ddl)(void *ctx, const char *schema, const char *query, size_t len);
+    void (*ddl)(void *ctx, const char *schema, const char *query, size_t len, const rc_meta *m);
     void *ctx;
 } rc_decoder_opts;
 

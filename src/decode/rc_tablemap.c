@@ -382,7 +382,7 @@ static int resolve(rc_decoder *d, rc_tmap *m, rc_err *err)
 {
     /* What encoders rendered from the old key information is stale now. */
     rc_table_drop_enc_caches(&m->t);
-    if (d->opts.resolve && d->opts.resolve(d->opts.ctx, &m->t, err) < 0) return -1;
+    if (d->opts.resolve && d->opts.resolve(d->opts.ctx, &m->t, &d->meta, err) < 0) return -1;
     m->resolved_epoch = d->ddl_epoch;
     uint32_t need = 64;
     for (uint32_t i = 0; i < m->t.ncols; i++)

@@ -326,6 +326,20 @@ static int load(rc_schema *s, const char *schema, const char *table, entry *e, r
         }
     }
     mysql_free_result(r);
+    r = NULL;
+
+    /* When the definition was last written (CREATE or ALTER): a binlog event
+     * older than that may have had other columns. */
+    sql.len = 0;
+    rc_buf_printf(&sql,
+                  "SELECT UNIX_TIMESTAMP(CREATE_TIME) FROM information_schema.TABLES "
+                  "WHERE TABLE_SCHEMA = '%s' AND TABLE_NAME = '%s'",
+                  es, et);
+    rc_buf_putc(&sql, 0);
+    rc = query(s, sql.data, &r, err);
+    if (rc) goto out;
+    if ((row = mysql_fetch_row(r)) && row[0]) t->defined_at = strtoull(row[0], NULL, 10);
+    mysql_free_result(r);
 out:
     rc_buf_free(&sql);
     free(es);

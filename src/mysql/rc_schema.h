@@ -31,6 +31,8 @@ typedef struct rc_schema_table {
     rc_schema_col *cols;
     uint32_t npk; /* primary key columns in key order (indexes into cols) */
     uint32_t *pk;
+    uint64_t defined_at; /* CREATE_TIME: when the definition was last written
+                            (CREATE, ALTER), seconds since the epoch; 0 unknown */
 } rc_schema_table;
 
 typedef struct rc_schema rc_schema;
