@@ -230,3 +230,24 @@ INSERT INTO binaries VALUES
   (3, 'ab', REPEAT(x'5A', 300), x'F09F9880', REPEAT(x'01', 300),
       REPEAT(x'AB', 256), 'a blob of plain text'),
   (4, NULL, NULL, NULL, NULL, NULL, NULL);
+
+CREATE TABLE geometries (
+  id INT PRIMARY KEY,
+  g GEOMETRY,
+  p POINT,
+  ls LINESTRING,
+  pg POLYGON,
+  gc GEOMETRYCOLLECTION
+);
+INSERT INTO geometries VALUES
+  (1, ST_GeomFromText('POINT(0 0)'), ST_GeomFromText('POINT(-1.5 2.25)'),
+      ST_GeomFromText('LINESTRING(0 0,1 1,2 0)'),
+      ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,3 2,3 3,2 2))'),
+      ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 2),LINESTRING(0 0,1e15 1e-7))')),
+  (2, ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))', 4326),
+      ST_GeomFromText('POINT(123456789.123 -0.000001)'),
+      ST_GeomFromText('LINESTRING(0.1 0.2,0.30000000000000004 1e20)'),
+      ST_GeomFromText('POLYGON((0 0,1 0,0 1,0 0))'),
+      ST_GeomFromText('GEOMETRYCOLLECTION EMPTY')),
+  (3, ST_GeomFromText('MULTIPOINT(1 1,2 2)'), NULL, NULL, NULL, NULL),
+  (4, NULL, NULL, NULL, NULL, NULL);
