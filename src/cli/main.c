@@ -47,11 +47,7 @@ int rc_cli_usage(const char *fmt, ...)
 
 int rc_cli_parse_format(const char *s, rc_format *out)
 {
-    if (!strcmp(s, "seed"))
-        *out = RC_FMT_SEED;
-    else
-        return -1; /* maxwell and debezium come with their own encoders */
-    return 0;
+    return rc_format_parse(s, out);
 }
 
 int rc_cli_flush(int fd, rc_buf *out, rc_enc *enc, rc_err *err)
@@ -65,7 +61,7 @@ int rc_cli_flush(int fd, rc_buf *out, rc_enc *enc, rc_err *err)
         }
         off += (size_t)k;
     }
-    memmove(out->data, out->data + n, out->len - n);
+    if (n) memmove(out->data, out->data + n, out->len - n);
     out->len -= n;
     rc_enc_consumed(enc, n);
     return 0;

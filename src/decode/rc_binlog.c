@@ -50,6 +50,9 @@ void rc_decoder_free(rc_decoder *d)
     rc_buf_free(&d->unzip);
     rc_buf_free(&d->scratch);
     rc_buf_free(&d->vtext);
+    rc_buf_free(&d->difftext);
+    rc_buf_free(&d->diffout);
+    rc_buf_free(&d->jdiff);
     rc_buf_free(&d->window);
     if (d->zstd) ZSTD_freeDCtx(d->zstd);
     free(d->fix);
@@ -539,14 +542,13 @@ int rc_decoder_event(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off,
     case RC_EV_VIEW_CHANGE: return 0;
     case RC_EV_TRANSACTION_PAYLOAD: return on_payload(d, &r, off, next, err);
     case RC_EV_PARTIAL_UPDATE_ROWS:
+        if (!d->in_txn) begin_txn(d);
+        return rc_dec_rows(d, type, &r, off, err);
     case RC_EV_MARIA_START_ENCRYPTION:
         /* These carry row changes; skipping them would lose data silently. */
         return rc_err_set(err, RC_E_CORRUPT,
                           "offset %llu: event type %u (%s) is not supported by this version",
-                          (unsigned long long)off, type,
-                          type == RC_EV_TRANSACTION_PAYLOAD   ? "compressed transaction"
-                          : type == RC_EV_PARTIAL_UPDATE_ROWS ? "JSON partial update"
-                                                              : "encrypted binlog");
+                          (unsigned long long)off, type, "encrypted binlog");
     default:
         rc_debug("offset %llu: skipping event type %u", (unsigned long long)off, type);
         return 0;

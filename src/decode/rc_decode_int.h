@@ -72,7 +72,7 @@ struct rc_decoder {
 
     /* TRANSACTION_PAYLOAD: the inner events' stream (zstd), decoded a window
      * at a time; while inside, transaction ends report the outer event's end. */
-    void *zstd;          /* ZSTD_DCtx, made on first use */
+    void *zstd; /* ZSTD_DCtx, made on first use */
     rc_buf window;
     int in_payload;
     uint64_t payload_next;
@@ -92,6 +92,9 @@ struct rc_decoder {
     rc_buf vtext;
     rc_value **fix;
     size_t nfix, fixcap;
+    /* partial JSON updates: diff values as text, the applied document, the
+     * diffs of columns that could not be applied */
+    rc_buf difftext, diffout, jdiff;
 };
 
 /* rc_tablemap.c */

@@ -10,6 +10,7 @@
 
 #include "decode/rc_coltext.h"
 #include "decode/rc_decode_int.h"
+#include "decode/rc_jsondiff.h"
 #include "decode/rc_jsonb.h"
 #include "decode/rc_wkt.h"
 #include "encode/rc_json.h"
@@ -353,10 +354,105 @@ value_err : {
 }
 }
 
-/* One row image: null bitmap over the present columns, then their values. */
-static int decode_image(rc_decoder *d, const rc_table *t, rc_rd *r, const uint8_t *present,
-                        uint32_t npresent, rc_value *vals, rc_err *err)
+/* A JSON column of a PARTIAL_UPDATE_ROWS after image that holds diffs:
+ * length, then (operation, path, [value]) until the length is used up.
+ * With the before image's document, the diffs are applied and v is the new
+ * document; without it (a MINIMAL before image) v is missing and the diffs
+ * are kept in d->jdiff for the event's "json_diff". */
+static int decode_json_diff(rc_decoder *d, const rc_table *t, const rc_column *c, uint32_t col,
+                            rc_rd *r, const rc_value *old, rc_value *v, rc_err *err)
 {
+    static const char *const opname[] = {"replace", "insert", "remove"};
+    const uint8_t *p;
+    size_t n;
+    RD_BLOB(r, c->meta, p, n);
+    rc_rd dr;
+    rc_rd_init(&dr, p, n);
+    /* diff values as text in difftext; entries hold offsets until it stops growing */
+    d->difftext.len = 0;
+    rc_buf ents;
+    rc_buf_init(&ents);
+    size_t count = 0;
+    while (rc_rd_left(&dr)) {
+        uint8_t op;
+        uint64_t plen, vlen = 0;
+        const uint8_t *path, *val = NULL;
+        RD_U8(&dr, op);
+        if (op > RC_JDIFF_REMOVE) goto bad_diff;
+        if (rc_read_packed(&dr.p, dr.end, &plen) < 0) goto bad_diff;
+        RD_PTR(&dr, path, plen);
+        rc_jdiff j = {.op = (rc_jdiff_op)op, .path = (const char *)path, .path_len = plen};
+        if (op != RC_JDIFF_REMOVE) {
+            if (rc_read_packed(&dr.p, dr.end, &vlen) < 0) goto bad_diff;
+            RD_PTR(&dr, val, vlen);
+            size_t off = d->difftext.len;
+            if (vlen == 0)
+                RC_BUF_LIT(&d->difftext, "null");
+            else if (rc_jsonb_text(val, vlen, &d->difftext, err) < 0) {
+                rc_buf_free(&ents);
+                return -1;
+            }
+            j.value = (const char *)(uintptr_t)off;
+            j.value_len = d->difftext.len - off;
+        }
+        rc_buf_put(&ents, &j, sizeof j);
+        count++;
+    }
+    rc_jdiff *diffs = (rc_jdiff *)ents.data;
+    for (size_t i = 0; i < count; i++)
+        if (diffs[i].op != RC_JDIFF_REMOVE)
+            diffs[i].value = d->difftext.data + (uintptr_t)diffs[i].value;
+
+    if (old && old->kind == RC_V_JSON) {
+        /* old's text is still at its vtext offset (pointers are set after the row) */
+        const char *doc = d->vtext.data + (uintptr_t)old->v.s;
+        d->diffout.len = 0;
+        if (rc_jsondiff_apply(doc, old->len, diffs, count, &d->diffout, err) < 0) {
+            rc_buf_free(&ents);
+            return -1;
+        }
+        size_t off = d->vtext.len;
+        rc_buf_put(&d->vtext, d->diffout.data, d->diffout.len);
+        v->kind = RC_V_JSON;
+        defer_vtext(d, v, off);
+    } else {
+        rc_buf *o = &d->jdiff;
+        rc_buf_putc(o, o->len ? ',' : '{');
+        rc_json_str(o, c->name, strlen(c->name));
+        RC_BUF_LIT(o, ":[");
+        for (size_t i = 0; i < count; i++) {
+            if (i) rc_buf_putc(o, ',');
+            RC_BUF_LIT(o, "{\"op\":\"");
+            rc_buf_puts(o, opname[diffs[i].op]);
+            RC_BUF_LIT(o, "\",\"path\":");
+            rc_json_str(o, diffs[i].path, diffs[i].path_len);
+            if (diffs[i].op != RC_JDIFF_REMOVE) {
+                RC_BUF_LIT(o, ",\"value\":");
+                rc_buf_put(o, diffs[i].value, diffs[i].value_len);
+            }
+            rc_buf_putc(o, '}');
+        }
+        rc_buf_putc(o, ']');
+        v->kind = RC_V_MISSING;
+    }
+    (void)col;
+    rc_buf_free(&ents);
+    return 0;
+bad_diff:
+bad:
+    rc_buf_free(&ents);
+    return rc_err_set(err, RC_E_CORRUPT, "%s.%s column %s: malformed JSON partial update",
+                      t->schema, t->name, c->name);
+}
+
+/* One row image: null bitmap over the present columns, then their values.
+ * partial: for a PARTIAL_UPDATE_ROWS after image, the bitmap of its JSON
+ * columns that hold diffs (old is then the before image), else NULL. */
+static int decode_image(rc_decoder *d, const rc_table *t, rc_rd *r, const uint8_t *present,
+                        uint32_t npresent, rc_value *vals, const uint8_t *partial,
+                        const rc_value *old, rc_err *err)
+{
+    uint32_t kjson = 0;
     const uint8_t *nulls;
     RD_PTR(r, nulls, (npresent + 7) / 8);
     uint32_t k = 0;
@@ -368,8 +464,18 @@ static int decode_image(rc_decoder *d, const rc_table *t, rc_rd *r, const uint8_
         }
         int isnull = nulls[k / 8] >> (k % 8) & 1;
         k++;
+        int is_diff = 0;
+        if (partial && t->cols[i].real_type == RC_T_JSON) {
+            is_diff = partial[kjson / 8] >> (kjson % 8) & 1;
+            kjson++;
+        }
         if (isnull) {
             v->kind = RC_V_NULL;
+            continue;
+        }
+        if (is_diff) {
+            if (decode_json_diff(d, t, &t->cols[i], i, r, old ? &old[i] : NULL, v, err) < 0)
+                return -1;
             continue;
         }
         if (decode_cell(d, t, &t->cols[i], r, v, err) < 0) return -1;
@@ -440,16 +546,40 @@ int rc_dec_rows(rc_decoder *d, int type, rc_rd *r, uint64_t evoff, rc_err *err)
         d->nfix = 0;
         rc_buf_reserve(&d->scratch, t->scratch_need);
         if (op == RC_OP_INSERT) {
-            if (decode_image(d, t, r, present, nb, m->after, err) < 0) goto row_err;
+            if (decode_image(d, t, r, present, nb, m->after, NULL, NULL, err) < 0) goto row_err;
             c.after = m->after;
         } else if (op == RC_OP_DELETE) {
-            if (decode_image(d, t, r, present, nb, m->before, err) < 0) goto row_err;
+            if (decode_image(d, t, r, present, nb, m->before, NULL, NULL, err) < 0) goto row_err;
             c.before = m->before;
         } else {
-            if (decode_image(d, t, r, present, nb, m->before, err) < 0) goto row_err;
-            if (decode_image(d, t, r, present_after, na, m->after, err) < 0) goto row_err;
+            const uint8_t *partial = NULL;
+            if (decode_image(d, t, r, present, nb, m->before, NULL, NULL, err) < 0) goto row_err;
+            if (type == RC_EV_PARTIAL_UPDATE_ROWS) {
+                /* value options, then (if PARTIAL_JSON) one bit per JSON column
+                 * of the after image: set where the column holds diffs */
+                uint64_t vopts;
+                if (rc_read_packed(&r->p, r->end, &vopts) < 0) goto bad;
+                if (vopts & 1) {
+                    uint32_t nj = 0;
+                    for (uint32_t i = 0; i < t->ncols; i++)
+                        nj += t->cols[i].real_type == RC_T_JSON &&
+                              (present_after[i / 8] >> (i % 8) & 1);
+                    RD_PTR(r, partial, (nj + 7) / 8);
+                }
+            }
+            d->jdiff.len = 0;
+            if (decode_image(d, t, r, present_after, na, m->after, partial, m->before, err) < 0)
+                goto row_err;
             c.before = m->before;
             c.after = m->after;
+            if (d->jdiff.len) {
+                rc_buf_putc(&d->jdiff, '}');
+                c.json_diff = d->jdiff.data;
+                c.json_diff_len = d->jdiff.len;
+            } else {
+                c.json_diff = NULL;
+                c.json_diff_len = 0;
+            }
         }
         /* A row always has its null bitmap: a row of no bytes means no
          * column is present, which the server never writes; looping on it

@@ -11,7 +11,8 @@
 
 static const rc_fmt_ops *const formats[RC_TABLE_ENC_SLOTS] = {
     [RC_FMT_SEED] = &rc_fmt_seed,
-    /* maxwell and debezium: see rc_enc_int.h; added with their files */
+    [RC_FMT_MAXWELL] = &rc_fmt_maxwell,
+    [RC_FMT_DEBEZIUM] = &rc_fmt_debezium,
 };
 
 int rc_format_parse(const char *name, rc_format *out)
@@ -70,13 +71,16 @@ static void close_open(rc_enc *e, int commit, int has_xid, uint64_t xid)
 
 int rc_enc_change(rc_enc *e, const rc_change *c, rc_err *err)
 {
-    if (c->op == RC_OP_QUERY && e->o.no_queries) return 0;
+    /* Before the open event is closed: a statement left out must not end
+     * a transaction's run of rows. */
+    if (c->op == RC_OP_QUERY && (e->o.no_queries || e->ops->no_queries)) return 0;
     close_open(e, 0, 0, 0);
+    size_t before = e->out->len;
     int r = e->ops->change(e, c, err);
     if (r < 0) return -1;
     if (r == 1) {
         e->open = 1;
-    } else {
+    } else if (e->out->len != before) { /* a format may leave a change out */
         e->complete = e->out->len;
         e->count++;
     }

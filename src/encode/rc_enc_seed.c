@@ -199,6 +199,10 @@ static int seed_change(rc_enc *e, const rc_change *c, rc_err *err)
             put_missing(b, ",\"missing\":", c->table, c->after ? c->after : c->before);
         if (c->after && c->before && miss_old)
             put_missing(b, ",\"missing_old\":", c->table, c->before);
+        if (c->json_diff) {
+            RC_BUF_LIT(b, ",\"json_diff\":");
+            rc_buf_put(b, c->json_diff, c->json_diff_len);
+        }
     }
     put_meta(e->state, b, c->meta);
     return 1;

@@ -7,6 +7,8 @@
  * whatever the binlog holds, what leaves rowcast is valid JSON and UTF-8. */
 #include "encode/rc_json.h"
 
+#include "encode/rc_charset.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -490,6 +492,22 @@ const char *rc_collation_charset(uint16_t collation)
     return cs == CS_NONE ? NULL : rc_cs_names[cs];
 }
 
+/* The converters of the charsets not handled inline, looked up once each
+ * (a failed look-up too: iconv_open is not for every value). Static state:
+ * the encoder runs on one thread. */
+static const rc_charset *rc_cs_conv[CS_UTF8MB4 + 1];
+static unsigned char rc_cs_looked[CS_UTF8MB4 + 1];
+static rc_buf rc_cs_scratch;
+
+static const rc_charset *rc_cs_converter(unsigned cs)
+{
+    if (!rc_cs_looked[cs]) {
+        rc_cs_conv[cs] = rc_charset_get(rc_cs_names[cs]);
+        rc_cs_looked[cs] = 1;
+    }
+    return rc_cs_conv[cs];
+}
+
 int rc_json_str_cs(rc_buf *b, const char *s, size_t n, uint16_t collation)
 {
     if (collation == 0) {
@@ -503,7 +521,18 @@ int rc_json_str_cs(rc_buf *b, const char *s, size_t n, uint16_t collation)
      * and becomes U+FFFD (SPEC §2), even where it would pass as UTF-8. */
     case CS_ASCII: rc_json_str_8bit(b, (const unsigned char *)s, n, 0); return 0;
     case CS_LATIN1: rc_json_str_8bit(b, (const unsigned char *)s, n, 1); return 0;
-    default: return -1;
+    case CS_NONE:
+    case CS_BINARY: return -1; /* binary is base64, written by the caller */
+    default: {
+        const rc_charset *conv = rc_cs_converter(rc_collation_cs(collation));
+        if (!conv) return -1;
+        /* To UTF-8 in a scratch buffer, then the same escaping as UTF-8
+         * columns. The scratch grows to the longest value and is reused. */
+        rc_cs_scratch.len = 0;
+        rc_charset_to_utf8(conv, &rc_cs_scratch, s, n);
+        rc_json_str(b, rc_cs_scratch.data, rc_cs_scratch.len);
+        return 0;
+    }
     }
 }
 

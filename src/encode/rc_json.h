@@ -13,7 +13,9 @@
  * invalid subpart; control characters are escaped (\n \t \" \\ \uXXXX). */
 void rc_json_str(rc_buf *b, const char *s, size_t n);
 
-/* A quoted JSON string from text in the character set of a collation id:
+/* A quoted JSON string from text in the character set of a collation id,
+ * converted to UTF-8 (every charset MariaDB 10.11 and MySQL 8/9 offer; see
+ * rc_charset.c). Details of the fast paths:
  * UTF-8 (utf8mb3/utf8mb4) passes through rc_json_str; latin1 (which MySQL
  * defines as cp1252) is converted; ascii keeps 00..7F and makes each other
  * byte U+FFFD; 0 (unknown) is treated as UTF-8.

@@ -29,6 +29,12 @@ typedef struct rc_change {
     const rc_table *table;  /* NULL for RC_OP_QUERY */
     const rc_value *before; /* table->ncols values (update, delete), else NULL */
     const rc_value *after;  /* table->ncols values (insert, update), else NULL */
+    /* MySQL partial JSON updates whose before-image document was not in the
+     * event (binlog_row_image=MINIMAL): a JSON object text
+     * {"col":[{"op":"replace","path":"$.a","value":1},...]}, or NULL. The
+     * column itself is RC_V_MISSING in `after`. */
+    const char *json_diff;
+    size_t json_diff_len;
     /* RC_OP_QUERY only */
     const char *schema; /* default database, may be "" */
     size_t schema_len;

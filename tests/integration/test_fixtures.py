@@ -9,6 +9,7 @@ import gzip
 import json
 import os
 import struct
+import zlib
 
 from harness.rowcast import FIXTURES, SHARED, Number, loads, run_rowcast
 
@@ -16,9 +17,7 @@ EXPECTED = os.path.join(SHARED, "fixtures", "expected")
 
 # Files with events rowcast does not decode yet: it must refuse them with a
 # clear error rather than skip rows (test_unsupported_*).
-NEEDS_LATER = {
-    "json.binlog.000001": "JSON partial update",
-}
+NEEDS_LATER = {}
 
 
 def _f32(x):
@@ -106,7 +105,19 @@ def check_file(name):
         assert f"{g['schema']}.{g['table']}" == e["table"], f"{where}: table {g['table']}"
         assert g["position"] == f"{name}:{e['pos']}", f"{where}: position {g['position']}"
         image = g["old"] if e["type"] == "delete" else g["new"]
-        pairs = [("", e["columns"], image)]
+        ecols_main = dict(e["columns"])
+        for col, ev in e["columns"].items():
+            if isinstance(ev, dict) and "json_diff" in ev:
+                # a partial JSON update without the document in the before
+                # image: the column is missing from new, its diffs in json_diff
+                assert col not in image and col in g.get("missing", []), f"{where}: {col}"
+                got_diff = g["json_diff"][col]
+                assert len(got_diff) == len(ev["json_diff"]), f"{where}: {got_diff}"
+                for gd, ed in zip(got_diff, ev["json_diff"]):
+                    assert gd["op"] == ed["op"].lower() and gd["path"] == ed["path"], gd
+                    assert json.loads(ed["value"]) == gd["value"], gd
+                del ecols_main[col]
+        pairs = [("", ecols_main, image)]
         if e["type"] == "update":
             pairs.append(("before.", e["before"], g["old"]))
         for prefix, ecols, gcols in pairs:
@@ -133,6 +144,60 @@ def test_fixtures_decode_to_expected_values():
         checked.append((name, check_file(name)))
     assert len(checked) >= 16, checked
     print("checked", ", ".join(f"{n} ({k} rows)" for n, k in checked))
+
+
+def _event(type_code, body, log_pos):
+    """A binlog event with a CRC32 trailer (the fixture's FDE says CRC32)."""
+    size = 19 + len(body) + 4
+    head = struct.pack("<IBIIIH", 1615797869, type_code, 1, size, log_pos, 0)
+    ev = head + body
+    return ev + struct.pack("<I", zlib.crc32(ev))
+
+
+def test_partial_json_update_applied_to_the_before_image(tmp=None):
+    """PARTIAL_UPDATE_ROWS with the whole document in the before image
+    (binlog_row_image=FULL): `new` holds the document with the diffs applied.
+    No public fixture has one, so it is built here from json.binlog.000001's
+    own FORMAT_DESCRIPTION and TABLE_MAP (table mysql.t: INT, JSON, VARCHAR,
+    INT) and its first row's binary JSON document."""
+    import tempfile
+    src = open(os.path.join(FIXTURES, "json.binlog.000001"), "rb").read()
+    fde, tmap, ins = src[4:4 + 121], src[1000:1000 + 59], src[1059:1059 + 105]
+    doc = ins[19 + 10 + 2 + 1 + 4:][:4 + 52][4:]  # @2 of the insert: 52 bytes
+    assert len(doc) == 52 and doc[0] == 0  # a small JSON object
+    before = (b"\x00" + struct.pack("<i", 1) + struct.pack("<I", len(doc)) + doc
+              + b"\x03\x00Joe" + struct.pack("<i", 24))
+
+    def diff(op, path, value=b""):
+        d = bytes([op, len(path)]) + path
+        return d + (bytes([len(value)]) + value if op != 2 else b"")
+
+    def row(diffs, age):
+        blob = b"".join(diffs)
+        after = (b"\x00" + struct.pack("<i", 1) + struct.pack("<I", len(blob)) + blob
+                 + b"\x03\x00Joe" + struct.pack("<i", age))
+        return before + b"\x01\x01" + after  # value options PARTIAL_JSON, bit for @2
+
+    rows = (row([diff(0, b"$.age", b"\x05\x1a\x00")], 26)
+            + row([diff(1, b"$.email", b"\x0c\x03j@x"), diff(2, b"$.data")], 24))
+    body = (b"\x77\x00\x00\x00\x00\x00" + b"\x01\x00" + b"\x02\x00" + b"\x04"
+            + b"\x0f" + b"\x0f" + rows)
+    ev = _event(39, body, 4 + len(fde) + len(tmap) + 19 + len(body) + 4)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "partial.binlog")
+        with open(path, "wb") as f:
+            f.write(b"\xfebin" + fde + tmap + ev)
+        r = run_rowcast("read", path)
+    assert r.returncode == 0, str(r)
+    ups = [e for e in r.events() if e["operation"] == "update"]
+    assert len(ups) == 2, ups
+    old_doc = {"age": 24, "data": "xxxxxxxxxx", "name": "Joe"}
+    assert ups[0]["old"]["@2"] == old_doc
+    assert ups[0]["new"]["@2"] == {"age": 26, "data": "xxxxxxxxxx", "name": "Joe"}
+    # MySQL orders keys by length, then bytes: a new member lands by that order
+    assert list(ups[1]["new"]["@2"].items()) == [("age", 24), ("name", "Joe"), ("email", "j@x")]
+    for u in ups:
+        assert "json_diff" not in u and "missing" not in u, u
 
 
 def test_unsupported_events_stop_with_a_clear_error():

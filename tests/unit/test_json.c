@@ -368,7 +368,8 @@ RC_TEST(str_cs_utf8_latin1_ascii)
 RC_TEST(str_cs_unsupported)
 {
     int rc;
-    static const uint16_t colls[] = {63, 28, 13, 35, 54, 60, 1, 248, 17, 4000};
+    /* binary (base64 elsewhere), an unassigned id, an id out of range */
+    static const uint16_t colls[] = {63, 17, 4000};
     for (size_t k = 0; k < sizeof colls / sizeof colls[0]; k++) {
         B.len = 0;
         rc = rc_json_str_cs(&B, "abc", 3, colls[k]);
