@@ -322,6 +322,119 @@ bad:
     return rc_dec_corrupt(err, off, "GTID event is malformed");
 }
 
+/* MySQL's serialization format (GTID_TAGGED, 8.3+): an unsigned integer
+ * takes 1 to 9 bytes; the count of trailing one bits in the first byte is
+ * the count of bytes that follow, and the little-endian value is shifted
+ * right by that count plus one. Signed fields are zigzag-coded. */
+static int read_varlen(rc_rd *r, uint64_t *out)
+{
+    if (!rc_rd_left(r)) return -1;
+    uint8_t f = r->p[0];
+    unsigned n = 0;
+    while (n < 8 && (f >> n & 1))
+        n++;
+    if (rc_rd_left(r) < n + 1u) return -1;
+    if (n == 8) {
+        *out = rc_le64(r->p + 1);
+    } else {
+        uint64_t v = rc_le_n(r->p, n + 1);
+        *out = v >> (n + 1);
+    }
+    r->p += n + 1;
+    return 0;
+}
+
+static int on_gtid_tagged(rc_decoder *d, rc_rd *r, uint64_t off, rc_err *err)
+{
+    uint64_t version, size, last_required, id, v;
+    uint8_t uuid[16];
+    char tag[40] = "";
+    uint64_t gno = 0;
+    int have_uuid = 0, have_gno = 0;
+    if (read_varlen(r, &version) < 0 || read_varlen(r, &size) < 0 ||
+        read_varlen(r, &last_required) < 0)
+        goto bad;
+    /* Fields come in id order; 0 flags, 1 source uuid, 2 gno, 3 tag are all
+     * rowcast needs, and the types of later ones need not be known. */
+    while (rc_rd_left(r)) {
+        if (read_varlen(r, &id) < 0) goto bad;
+        if (id > 3) break;
+        if (id == 1) {
+            for (int i = 0; i < 16; i++) {
+                if (read_varlen(r, &v) < 0 || v > 255) goto bad;
+                uuid[i] = (uint8_t)v;
+            }
+            have_uuid = 1;
+        } else if (id == 3) {
+            if (read_varlen(r, &v) < 0 || v >= sizeof tag || v > rc_rd_left(r)) goto bad;
+            memcpy(tag, r->p, v);
+            tag[v] = 0;
+            r->p += v;
+        } else {
+            if (read_varlen(r, &v) < 0) goto bad;
+            if (id == 2) {
+                gno = (v >> 1) ^ (0 - (v & 1)); /* zigzag */
+                have_gno = 1;
+            }
+        }
+    }
+    if (!have_uuid || !have_gno) goto bad;
+    uuid_text(uuid, d->pend_sid);
+    if (tag[0]) {
+        size_t n = strlen(d->pend_sid);
+        snprintf(d->pend_sid + n, sizeof d->pend_sid - n, ":%s", tag);
+    }
+    d->pend_kind = 2;
+    d->pend_seq = gno;
+    snprintf(d->gtid_text, sizeof d->gtid_text, "%s:%llu", d->pend_sid, (unsigned long long)gno);
+    d->gtid_pending = 1;
+    d->gtid_standalone = 0;
+    (void)version, (void)size, (void)last_required;
+    return 0;
+bad:
+    return rc_dec_corrupt(err, off, "GTID_TAGGED event is malformed");
+}
+
+/* The GTID set of everything before this binlog file. The first 8 bytes
+ * hold the count of source ids, with the format (1 = tagged) in the top
+ * byte; a tagged set has a tag after each uuid. Intervals are [start, end). */
+static int on_previous_gtids(rc_decoder *d, rc_rd *r, uint64_t off, rc_err *err)
+{
+    uint64_t head, nsids;
+    RD_U64(r, head);
+    int tagged = (head >> 56) == 1;
+    nsids = tagged ? (head >> 8) & 0xffffffffffffull : head & 0xffffffffffffffull;
+    if (nsids > rc_rd_left(r) / 24) goto bad;
+    for (uint64_t i = 0; i < nsids; i++) {
+        const uint8_t *u;
+        char sid[80];
+        RD_PTR(r, u, 16);
+        uuid_text(u, sid);
+        if (tagged) {
+            uint64_t tl;
+            if (read_varlen(r, &tl) < 0 || tl > 32 || tl > rc_rd_left(r)) goto bad;
+            if (tl) {
+                size_t n = strlen(sid);
+                snprintf(sid + n, sizeof sid - n, ":%.*s", (int)tl, (const char *)r->p);
+            }
+            r->p += tl;
+        }
+        uint64_t niv;
+        RD_U64(r, niv);
+        if (niv > rc_rd_left(r) / 16) goto bad;
+        for (uint64_t k = 0; k < niv; k++) {
+            uint64_t lo, hi;
+            RD_U64(r, lo);
+            RD_U64(r, hi);
+            if (lo == 0 || hi <= lo) goto bad;
+            rc_gtid_add_mysql(&d->gtid, sid, lo, hi - 1);
+        }
+    }
+    return 0;
+bad:
+    return rc_dec_corrupt(err, off, "PREVIOUS_GTIDS event is malformed");
+}
+
 static int on_gtid_list(rc_decoder *d, rc_rd *r, uint64_t off, rc_err *err)
 {
     uint32_t n;
@@ -524,6 +637,8 @@ int rc_decoder_event(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off,
     case RC_EV_GTID:
     case RC_EV_ANONYMOUS_GTID: return on_mysql_gtid(d, type, &r, off, err);
     case RC_EV_MARIA_GTID_LIST: return on_gtid_list(d, &r, off, err);
+    case RC_EV_GTID_TAGGED: return on_gtid_tagged(d, &r, off, err);
+    case RC_EV_PREVIOUS_GTIDS: return on_previous_gtids(d, &r, off, err);
     case RC_EV_STOP:
         /* The server stopped: a transaction left open will never complete. */
         d->in_txn = 0;
@@ -532,7 +647,6 @@ int rc_decoder_event(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off,
     case RC_EV_MARIA_BINLOG_CHECKPOINT:
     case RC_EV_HEARTBEAT:
     case RC_EV_HEARTBEAT_V2:
-    case RC_EV_PREVIOUS_GTIDS:
     case RC_EV_ROWS_QUERY:
     case RC_EV_INTVAR:
     case RC_EV_RAND:

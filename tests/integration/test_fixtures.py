@@ -91,8 +91,22 @@ def column_types(name):
     return types
 
 
+def gtid_at(name):
+    """[(pos, gtid)] of the GTID events: a row at pos belongs to the last one
+    before it (None for ANONYMOUS: no GTID)."""
+    out = []
+    with open(os.path.join(EXPECTED, name + ".events.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            e = json.loads(line)
+            if e.get("type") in ("GTID", "GTID_TAGGED", "MARIA_GTID", "ANONYMOUS_GTID"):
+                g = e.get("gtid")
+                out.append((e["pos"], None if g == "ANONYMOUS" else g))
+    return out
+
+
 def check_file(name):
     types = column_types(name)
+    gtids = gtid_at(name)
     r = run_rowcast("read", os.path.join(FIXTURES, name), timeout=120)
     assert r.returncode == 0, f"{name}: exit {r.returncode}: {r.stderr.strip()}"
     got = [e for e in r.events() if e["operation"] != "query"]
@@ -104,6 +118,9 @@ def check_file(name):
         assert g["operation"] == ops[e["type"]], f"{where}: operation {g['operation']}"
         assert f"{g['schema']}.{g['table']}" == e["table"], f"{where}: table {g['table']}"
         assert g["position"] == f"{name}:{e['pos']}", f"{where}: position {g['position']}"
+        if gtids:
+            want = [gt for pos, gt in gtids if pos < e["pos"]][-1]
+            assert g["gtid"] == want, f"{where}: gtid {g['gtid']}, expected {want}"
         image = g["old"] if e["type"] == "delete" else g["new"]
         ecols_main = dict(e["columns"])
         for col, ev in e["columns"].items():
