@@ -135,6 +135,12 @@ def check_file(name):
                     assert json.loads(ed["value"]) == gd["value"], gd
                 del ecols_main[col]
         pairs = [("", ecols_main, image)]
+        # columns a partial image left out are named, and only those
+        absent = [c for c in g["columns"] if c not in image]
+        assert g.get("missing", []) == absent, f"{where}: missing {g.get('missing')} != {absent}"
+        if e["type"] == "update":
+            absent_old = [c for c in g["columns"] if c not in g["old"]]
+            assert g.get("missing_old", []) == absent_old, f"{where}: missing_old"
         if e["type"] == "update":
             pairs.append(("before.", e["before"], g["old"]))
         for prefix, ecols, gcols in pairs:
