@@ -3,7 +3,7 @@
 # the seed README's example against a throwaway MariaDB.
 
 CC      ?= cc
-PKGS    := libmariadb zlib libzstd
+PKGS    := libmariadb zlib libzstd lua5.4
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -97,6 +97,12 @@ check: deps
 demo: deps
 	$(MAKE) all
 	bash scripts/demo.sh
+
+# rowcast against its peers (mariadb-binlog, @vlasky/zongji) on the same data in
+# one run; writes bench/RESULTS.md. BENCH_ARGS=--quick for 1/10 of the rows.
+.PHONY: bench
+bench: all
+	python3 bench/run.py $(BENCH_ARGS)
 
 format:
 	clang-format -i $(SRC) $(CLI_SRC) $(wildcard src/*/*.h) $(UNIT_SRC)

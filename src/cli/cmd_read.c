@@ -12,6 +12,7 @@
 
 typedef struct read_ctx {
     rc_enc *enc;
+    rc_cli_filters filters;
     rc_buf out;
     rc_err *err;
 } read_ctx;
@@ -19,7 +20,10 @@ typedef struct read_ctx {
 static int on_change(void *p, const rc_change *c)
 {
     read_ctx *x = p;
-    if (rc_enc_change(x->enc, c, x->err) < 0) return -1;
+    const rc_change *out = c;
+    int keep = rc_cli_filters_run(&x->filters, c, &out, x->err);
+    if (keep < 0) return -1;
+    if (keep && rc_enc_change(x->enc, out, x->err) < 0) return -1;
     if (rc_enc_complete(x->enc) >= (256u << 10)) return rc_cli_flush(1, &x->out, x->enc, x->err);
     return 0;
 }
@@ -36,8 +40,12 @@ int cmd_read(int argc, char **argv)
     static const struct option longopts[] = {{"format", required_argument, 0, 'f'},
                                              {"no-queries", no_argument, 0, 'Q'},
                                              {"debug", no_argument, 0, 'd'},
+                                             RC_CLI_FILTER_OPTIONS,
                                              {0, 0, 0, 0}};
     rc_enc_opts eo = {0};
+    read_ctx x = {0};
+    rc_err err = {0};
+    rc_cli_filters_init(&x.filters);
     int ch;
     opterr = 0; /* one line of our own instead of getopt's */
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -48,13 +56,22 @@ int cmd_read(int argc, char **argv)
             break;
         case 'Q': eo.no_queries = 1; break;
         case 'd': rc_log_min = RC_LOG_DEBUG; break;
+        case RC_OPT_FILTER:
+        case RC_OPT_INCLUDE:
+        case RC_OPT_EXCLUDE:
+        case RC_OPT_EXCLUDE_COLUMN:
+        case RC_OPT_OPERATIONS:
+            if (rc_cli_filters_option(&x.filters, ch, optarg, &err) < 0) {
+                rc_cli_filters_free(&x.filters);
+                return rc_cli_fail(&err);
+            }
+            break;
         default: return rc_cli_usage("read: unknown option or missing value: %s", argv[optind - 1]);
         }
     }
     if (optind >= argc) return rc_cli_usage("read needs at least one binlog FILE");
 
-    rc_err err = {0};
-    read_ctx x = {.err = &err};
+    x.err = &err;
     rc_buf_init(&x.out);
     x.enc = rc_enc_new(&eo, &x.out);
     rc_handler h = {.ctx = &x, .change = on_change, .txn_end = on_txn_end};
@@ -76,6 +93,7 @@ int cmd_read(int argc, char **argv)
     }
     rc_decoder_free(d);
     rc_enc_free(x.enc);
+    rc_cli_filters_free(&x.filters);
     rc_buf_free(&x.out);
     return status < 0 ? rc_cli_fail(&err) : 0;
 }

@@ -43,6 +43,7 @@ typedef struct stream {
     double heartbeat_s;
     double cp_interval_s;
     rc_enc_opts eo;
+    rc_cli_filters filters;
 
     rc_url url;
     rc_conn *conn;
@@ -141,7 +142,10 @@ static int on_change(void *p, const rc_change *c)
         s->skip_changes--;
         return 0;
     }
-    if (rc_enc_change(s->enc, c, s->err) < 0) return -1;
+    const rc_change *out = c;
+    int keep = rc_cli_filters_run(&s->filters, c, &out, s->err);
+    if (keep < 0) return -1;
+    if (keep && rc_enc_change(s->enc, out, s->err) < 0) return -1;
     if (rc_enc_complete(s->enc) >= (256u << 10)) return flush(s, 0);
     return 0;
 }
@@ -357,6 +361,7 @@ int cmd_stream(int argc, char **argv)
     stream s = {.heartbeat_s = 5, .cp_interval_s = 1};
     rc_err err = {0};
     s.err = &err;
+    rc_cli_filters_init(&s.filters);
     int ch;
     opterr = 0; /* one line of our own instead of getopt's */
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -385,6 +390,16 @@ int cmd_stream(int argc, char **argv)
                 return rc_cli_usage("--sink '%s': this version writes to stdout: only", optarg);
             break;
         case 'd': rc_log_min = RC_LOG_DEBUG; break;
+        case RC_OPT_FILTER:
+        case RC_OPT_INCLUDE:
+        case RC_OPT_EXCLUDE:
+        case RC_OPT_EXCLUDE_COLUMN:
+        case RC_OPT_OPERATIONS:
+            if (rc_cli_filters_option(&s.filters, ch, optarg, &err) < 0) {
+                rc_cli_filters_free(&s.filters);
+                return rc_cli_fail(&err);
+            }
+            break;
         default:
             return rc_cli_usage("stream: unknown option or missing value: %s", argv[optind - 1]);
         }
@@ -499,6 +514,7 @@ out:
     rc_schema_free(s.schema);
     rc_conn_close(s.conn);
     rc_url_free(&s.url);
+    rc_cli_filters_free(&s.filters);
     rc_buf_free(&s.out);
     return status;
 }

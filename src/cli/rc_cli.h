@@ -8,6 +8,7 @@
 #include "core/rc_buf.h"
 #include "core/rc_err.h"
 #include "encode/rc_enc.h"
+#include "filter/rc_filter.h"
 
 int cmd_read(int argc, char **argv);
 int cmd_stream(int argc, char **argv);
@@ -19,5 +20,33 @@ int rc_cli_parse_format(const char *s, rc_format *out);
 
 /* Writes the complete events in out to fd and removes them from out. */
 int rc_cli_flush(int fd, rc_buf *out, rc_enc *enc, rc_err *err);
+
+/* Filter options shared by stream and read (values for getopt_long). */
+enum {
+    RC_OPT_FILTER = 1000,
+    RC_OPT_INCLUDE,
+    RC_OPT_EXCLUDE,
+    RC_OPT_EXCLUDE_COLUMN,
+    RC_OPT_OPERATIONS,
+};
+#define RC_CLI_FILTER_OPTIONS                                                                      \
+    {"filter", required_argument, 0, RC_OPT_FILTER},                                               \
+        {"include", required_argument, 0, RC_OPT_INCLUDE},                                         \
+        {"exclude", required_argument, 0, RC_OPT_EXCLUDE},                                         \
+        {"exclude-column", required_argument, 0, RC_OPT_EXCLUDE_COLUMN},                           \
+    {                                                                                              \
+        "operations", required_argument, 0, RC_OPT_OPERATIONS                                      \
+    }
+
+typedef struct rc_cli_filters {
+    rc_fchain *capture;
+    rc_fchain *publish; /* of the one sink this version has: stdout */
+} rc_cli_filters;
+
+int rc_cli_filters_init(rc_cli_filters *f);
+void rc_cli_filters_free(rc_cli_filters *f);
+int rc_cli_filters_option(rc_cli_filters *f, int opt, const char *arg, rc_err *err);
+/* Capture, then publish: 1 keep (*out), 0 discard, -1 error. */
+int rc_cli_filters_run(rc_cli_filters *f, const rc_change *c, const rc_change **out, rc_err *err);
 
 #endif

@@ -410,6 +410,10 @@ int rc_dec_table_map(rc_decoder *d, rc_rd *r, uint64_t evoff, rc_err *err)
     m = rc_xcalloc(1, sizeof *m);
     rc_table *t = &m->t;
     t->id = id;
+    /* Unique in the process: caches keyed by (table, generation) can never
+     * take a new table at a reused address for an old one. */
+    static uint64_t serial;
+    t->generation = ++serial;
     r->p += idlen + 2; /* id, flags */
     uint8_t dblen, tbllen;
     const uint8_t *db, *tbl, *types, *meta, *nullbits;
@@ -459,7 +463,6 @@ int rc_dec_table_map(rc_decoder *d, rc_rd *r, uint64_t evoff, rc_err *err)
         d->tmaps = rc_xcalloc(d->ntmap_buckets, sizeof(rc_tmap *));
     }
     if (old) {
-        t->generation = old->t.generation + 1;
         unlink_tmap(d, old);
     }
     /* A new id for a table we know means the server reopened it (DDL, FLUSH):
@@ -467,7 +470,6 @@ int rc_dec_table_map(rc_decoder *d, rc_rd *r, uint64_t evoff, rc_err *err)
     for (size_t b = 0; b < d->ntmap_buckets; b++)
         for (rc_tmap *o = d->tmaps[b]; o; o = o->next)
             if (!strcmp(o->t.name, t->name) && !strcmp(o->t.schema, t->schema)) {
-                t->generation = o->t.generation + 1;
                 unlink_tmap(d, o);
                 goto linked;
             }

@@ -140,8 +140,12 @@ static void put_missing(rc_buf *b, const char *key, const rc_table *t, const rc_
     rc_buf_putc(b, ']');
 }
 
-static void put_meta(seed *s, rc_buf *b, const rc_meta *m)
+static void put_meta(seed *s, rc_buf *b, const rc_meta *m, const char *group)
 {
+    if (group) { /* only when a filter routed it: the default group is the sink's */
+        RC_BUF_LIT(b, ",\"group\":");
+        rc_json_str(b, group, strlen(group));
+    }
     if (!s->file_json.len || strcmp(s->file_cached, m->file)) {
         snprintf(s->file_cached, sizeof s->file_cached, "%s", m->file);
         s->file_json.len = 0;
@@ -204,7 +208,7 @@ static int seed_change(rc_enc *e, const rc_change *c, rc_err *err)
             rc_buf_put(b, c->json_diff, c->json_diff_len);
         }
     }
-    put_meta(e->state, b, c->meta);
+    put_meta(e->state, b, c->meta, c->group);
     return 1;
 fail:
     b->len = start;

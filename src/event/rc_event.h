@@ -35,6 +35,9 @@ typedef struct rc_change {
      * column itself is RC_V_MISSING in `after`. */
     const char *json_diff;
     size_t json_diff_len;
+    /* The group (subject, channel) a filter routed the change to; NULL for
+     * the sink's default. */
+    const char *group;
     /* RC_OP_QUERY only */
     const char *schema; /* default database, may be "" */
     size_t schema_len;

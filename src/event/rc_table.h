@@ -71,7 +71,7 @@ typedef struct rc_column {
 
 typedef struct rc_table {
     uint64_t id;         /* table id from the server; changes after DDL or a reopen */
-    uint64_t generation; /* bumped whenever this slot is rebuilt */
+    uint64_t generation; /* unique per definition in the process: a cache key with the address */
     const char *schema;
     const char *name;
     uint32_t ncols;
