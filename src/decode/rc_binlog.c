@@ -53,6 +53,7 @@ void rc_decoder_free(rc_decoder *d)
     rc_buf_free(&d->difftext);
     rc_buf_free(&d->diffout);
     rc_buf_free(&d->jdiff);
+    rc_buf_free(&d->jents);
     rc_buf_free(&d->window);
     if (d->zstd) ZSTD_freeDCtx(d->zstd);
     free(d->fix);

@@ -94,7 +94,7 @@ struct rc_decoder {
     size_t nfix, fixcap;
     /* partial JSON updates: diff values as text, the applied document, the
      * diffs of columns that could not be applied */
-    rc_buf difftext, diffout, jdiff;
+    rc_buf difftext, diffout, jdiff, jents;
 };
 
 /* rc_tablemap.c */

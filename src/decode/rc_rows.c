@@ -370,8 +370,8 @@ static int decode_json_diff(rc_decoder *d, const rc_table *t, const rc_column *c
     rc_rd_init(&dr, p, n);
     /* diff values as text in difftext; entries hold offsets until it stops growing */
     d->difftext.len = 0;
-    rc_buf ents;
-    rc_buf_init(&ents);
+    rc_buf *ents = &d->jents; /* reused: partial updates allocate nothing per row */
+    ents->len = 0;
     size_t count = 0;
     while (rc_rd_left(&dr)) {
         uint8_t op;
@@ -388,17 +388,15 @@ static int decode_json_diff(rc_decoder *d, const rc_table *t, const rc_column *c
             size_t off = d->difftext.len;
             if (vlen == 0)
                 RC_BUF_LIT(&d->difftext, "null");
-            else if (rc_jsonb_text(val, vlen, &d->difftext, err) < 0) {
-                rc_buf_free(&ents);
+            else if (rc_jsonb_text(val, vlen, &d->difftext, err) < 0)
                 return -1;
-            }
             j.value = (const char *)(uintptr_t)off;
             j.value_len = d->difftext.len - off;
         }
-        rc_buf_put(&ents, &j, sizeof j);
+        rc_buf_put(ents, &j, sizeof j);
         count++;
     }
-    rc_jdiff *diffs = (rc_jdiff *)ents.data;
+    rc_jdiff *diffs = (rc_jdiff *)ents->data;
     for (size_t i = 0; i < count; i++)
         if (diffs[i].op != RC_JDIFF_REMOVE)
             diffs[i].value = d->difftext.data + (uintptr_t)diffs[i].value;
@@ -407,10 +405,7 @@ static int decode_json_diff(rc_decoder *d, const rc_table *t, const rc_column *c
         /* old's text is still at its vtext offset (pointers are set after the row) */
         const char *doc = d->vtext.data + (uintptr_t)old->v.s;
         d->diffout.len = 0;
-        if (rc_jsondiff_apply(doc, old->len, diffs, count, &d->diffout, err) < 0) {
-            rc_buf_free(&ents);
-            return -1;
-        }
+        if (rc_jsondiff_apply(doc, old->len, diffs, count, &d->diffout, err) < 0) return -1;
         size_t off = d->vtext.len;
         rc_buf_put(&d->vtext, d->diffout.data, d->diffout.len);
         v->kind = RC_V_JSON;
@@ -436,11 +431,9 @@ static int decode_json_diff(rc_decoder *d, const rc_table *t, const rc_column *c
         v->kind = RC_V_MISSING;
     }
     (void)col;
-    rc_buf_free(&ents);
     return 0;
 bad_diff:
 bad:
-    rc_buf_free(&ents);
     return rc_err_set(err, RC_E_CORRUPT, "%s.%s column %s: malformed JSON partial update",
                       t->schema, t->name, c->name);
 }

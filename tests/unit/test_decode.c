@@ -132,7 +132,8 @@ DECODES(partial_json, "json.binlog.000001", 18)
 RC_TEST(fuzz_regressions)
 {
     static const char *const files[] = {"tests/fuzz/regressions/rows-no-columns-present",
-                                        "tests/fuzz/regressions/query-before-any-file-name"};
+                                        "tests/fuzz/regressions/query-before-any-file-name",
+                                        "tests/fuzz/regressions/partial-json-short-length"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         FILE *f = fopen(files[i], "rb");
         if (!f) RC_FAIL("cannot open %s", files[i]);
