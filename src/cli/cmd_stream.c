@@ -357,6 +357,7 @@ int cmd_stream(int argc, char **argv)
                                              {"checkpoint-interval", required_argument, 0, 'I'},
                                              {"sink", required_argument, 0, 'k'},
                                              {"debug", no_argument, 0, 'd'},
+                                             RC_CLI_FILTER_OPTIONS,
                                              {0, 0, 0, 0}};
     stream s = {.heartbeat_s = 5, .cp_interval_s = 1};
     rc_err err = {0};
