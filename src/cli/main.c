@@ -22,6 +22,8 @@ static void usage(FILE *f)
           "      capture every row change from the server's binlog as JSON lines on stdout\n"
           "  read [--format seed|maxwell|debezium] FILE...\n"
           "      decode binlog files on disk to the same JSON lines\n"
+          "  filter --point capture|publish|receive|apply --filter FILE.lua...\n"
+          "      run Lua filter scripts over JSON events on stdin; kept events to stdout\n"
           "  version\n"
           "\n"
           "Errors print one line on stderr and exit non-zero (2 usage, 3 connection or\n"
@@ -78,6 +80,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "stream")) return cmd_stream(argc - 1, argv + 1);
     if (!strcmp(cmd, "read")) return cmd_read(argc - 1, argv + 1);
+    if (!strcmp(cmd, "filter")) return cmd_filter(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         puts("rowcast " RC_VERSION);
         return 0;
