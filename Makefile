@@ -80,7 +80,7 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
 	@mkdir -p $(FZ)/corpus
 	$(FZ)/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	    $(FZ)/corpus tests/fuzz/corpus
+	    $(FZ)/corpus tests/fuzz/corpus $(wildcard ../shared/fixtures/binlogs)
 
 deps:
 	bash scripts/install-deps.sh

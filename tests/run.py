@@ -143,6 +143,10 @@ def run_fuzz(rel, tally, scratch):
         if os.path.isdir(seeds):
             args.append(seeds)
             break
+    # The binlog fixtures of ../shared are seeds too (read, never copied here).
+    fixtures = os.path.join(REPO, "..", "shared", "fixtures", "binlogs")
+    if name == "decode" and os.path.isdir(fixtures):
+        args.append(fixtures)
     # Inputs that once crashed (tests/fuzz/regressions/) run first, once each.
     regressions = sorted(p for p in glob.glob(os.path.join(TESTS, "fuzz", "regressions", "*"))
                          if os.path.isfile(p))
