@@ -382,6 +382,14 @@ def stream_cmd(db, name):
             "--start", f"{name}:4", "--stop-at-end"]
 
 
+FILTER_LUA = os.path.join(HERE, "filter_two_fields.lua")
+
+
+def filtered(cmd):
+    """cmd with the two-field capture filter (SPEC.md §4) added."""
+    return cmd + ["--filter", f"capture={FILTER_LUA}"]
+
+
 def zongji_cmd(db, name, rows):
     return ["node", ZONGJI_JS, db.host, str(db.port), BENCH_USER, BENCH_PASSWORD, name, str(rows)]
 
@@ -515,6 +523,25 @@ def render(res, args):
                         "(ns/change of the largest file ≤ 1.15× that of the smallest)",
                         growth <= 1.15, f"{growth:.2f}× ({', '.join(f'{x:.0f}' for x in ns)} ns "
                         f"for {', '.join(p['label'] for p in s)})"))
+
+    if m and "rowcast stream + filter" in m["results"]:
+        r, rows = m["results"], m["rows"]
+        L.append("## A two-field row filter (Lua, capture point)\n")
+        L.append("`bench/filter_two_fields.lua` reads `event.table` and one column of every "
+                 "row change and discards half of them (the odd/even split). Same rounds as "
+                 "above.\n")
+        L.append("| | without | with the filter | cost per event | throughput kept |")
+        L.append("|---|---:|---:|---:|---:|")
+        for base in ("rowcast read", "rowcast stream"):
+            w0, w1 = med(r[base]), med(r[base + " + filter"])
+            cost = (w1 - w0) / rows * 1e9
+            kept = w0 / w1
+            L.append(f"| {base} | {fmt_int(rows / w0)}/s | {fmt_int(rows / w1)}/s | "
+                     f"{cost:.0f} ns | {kept * 100:.0f}% |")
+            if base == "rowcast stream":
+                targets.append(("stream with a two-field filter ≥ 70% of the stream without",
+                                kept >= 0.70, f"{kept * 100:.0f}%"))
+        L.append("")
 
     c = res.get("columns")
     if c:
@@ -741,8 +768,8 @@ def main():
     ap.add_argument("--head", action="store_true",
                     help="measure the committed code: build `git archive HEAD` in "
                          "build/bench/head (when others are editing src/)")
-    ap.add_argument("--only", default="main,size,columns,huge,profile",
-                    help="comma-separated phases to run (main,size,columns,huge,profile)")
+    ap.add_argument("--only", default="main,filter,size,columns,huge,profile",
+                    help="comma-separated phases to run (main,filter,size,columns,huge,profile)")
     args = ap.parse_args()
     ROWCAST = os.path.abspath(args.rowcast)
     if args.head:
@@ -782,6 +809,9 @@ def main():
                     log(f"WARNING main: rowcast stream wrote {st['lines']} lines, expected {rows}")
                 cmds = {"rowcast read": read_cmd(path), "mariadb-binlog": mdb_cmd(path),
                         "rowcast stream": stream_cmd(db, name)}
+                if "filter" in phases:
+                    cmds["rowcast read + filter"] = filtered(read_cmd(path))
+                    cmds["rowcast stream + filter"] = filtered(stream_cmd(db, name))
                 if not args.no_zongji:
                     cmds["zongji"] = zongji_cmd(db, name, rows)
                 log("measuring the main workload")
