@@ -32,6 +32,7 @@
 #include "event/rc_checkpoint.h"
 #include "mysql/rc_conn.h"
 #include "mysql/rc_schema.h"
+#include "sink/rc_outputs.h"
 
 typedef struct stream {
     /* options */
@@ -49,13 +50,29 @@ typedef struct stream {
     rc_conn *conn;
     rc_schema *schema;
     rc_decoder *dec;
-    rc_enc *enc;
-    rc_buf out;
+    rc_outputs *outs;
+    const char *sinks[16];
+    int nsinks;
     rc_err *err;
+    /* transactions written but not yet confirmed by every sink, oldest first */
+    struct cpq_entry {
+        uint64_t seq;  /* the last change of the transaction */
+        uint32_t file; /* index into files */
+        uint64_t next;
+        rc_buf gtid;
+    } * cpq;
+    size_t cpq_cap, cpq_head, cpq_len;
+    char **files;
+    uint32_t nfiles;
 
-    /* where the last complete transaction ended */
+    /* where the last transaction every sink confirmed ended (the checkpoint
+     * candidate), with the GTID state there */
     char txn_file[512];
     uint64_t txn_next;
+    char txn_gtid[4096];
+    /* where the last transaction read ended (a reconnect resumes there) */
+    char read_file[512];
+    uint64_t read_next;
     /* changes of the current transaction passed to the encoder, and how many
      * of those to skip after a reconnect (already written) */
     uint64_t txn_changes;
@@ -98,8 +115,56 @@ static int file_cmp(const char *a, const char *b)
     return strcmp(a, b);
 }
 
+/* ---- the checkpoint queue ----
+ * A transaction's end is queued when its last change went to the sinks, and
+ * leaves the queue once every sink confirmed that change; the newest to
+ * leave is what the checkpoint may say (SPEC.md §3). */
+
+static uint32_t file_index(stream *s, const char *file)
+{
+    if (s->nfiles && !strcmp(s->files[s->nfiles - 1], file)) return s->nfiles - 1;
+    s->files = rc_xrealloc(s->files, (s->nfiles + 1) * sizeof *s->files);
+    s->files[s->nfiles] = rc_xstrndup(file, strlen(file));
+    return s->nfiles++;
+}
+
+static void cpq_push(stream *s, uint64_t seq, const char *file, uint64_t next)
+{
+    if (s->cpq_len == s->cpq_cap) {
+        size_t cap = s->cpq_cap ? s->cpq_cap * 2 : 64;
+        struct cpq_entry *q = rc_xcalloc(cap, sizeof *q);
+        for (size_t i = 0; i < s->cpq_len; i++)
+            q[i] = s->cpq[(s->cpq_head + i) % s->cpq_cap];
+        free(s->cpq);
+        s->cpq = q;
+        s->cpq_cap = cap;
+        s->cpq_head = 0;
+    }
+    struct cpq_entry *e = &s->cpq[(s->cpq_head + s->cpq_len) % s->cpq_cap];
+    s->cpq_len++;
+    e->seq = seq;
+    e->file = file_index(s, file);
+    e->next = next;
+    e->gtid.len = 0;
+    rc_decoder_gtid_state(s->dec, &e->gtid);
+    rc_buf_putc(&e->gtid, 0);
+}
+
+/* Saves the newest confirmed transaction end (at most once per interval
+ * unless forced). */
 static int save_checkpoint(stream *s, int force)
 {
+    uint64_t acked = rc_outputs_acked(s->outs);
+    struct cpq_entry *last = NULL;
+    while (s->cpq_len && s->cpq[s->cpq_head].seq <= acked) {
+        last = &s->cpq[s->cpq_head];
+        /* keep the newest confirmed as the candidate, in txn_file/txn_next */
+        snprintf(s->txn_file, sizeof s->txn_file, "%s", s->files[last->file]);
+        s->txn_next = last->next;
+        snprintf(s->txn_gtid, sizeof s->txn_gtid, "%s", last->gtid.data ? last->gtid.data : "");
+        s->cpq_head = (s->cpq_head + 1) % s->cpq_cap;
+        s->cpq_len--;
+    }
     if (!s->cp_path || !s->txn_file[0]) return 0;
     if (!strcmp(s->cp_file, s->txn_file) && s->cp_pos == s->txn_next) return 0;
     double t = now_s();
@@ -107,11 +172,7 @@ static int save_checkpoint(stream *s, int force)
     rc_checkpoint cp = {0};
     snprintf(cp.file, sizeof cp.file, "%s", s->txn_file);
     cp.pos = s->txn_next;
-    rc_buf g;
-    rc_buf_init(&g);
-    rc_decoder_gtid_state(s->dec, &g);
-    snprintf(cp.gtid, sizeof cp.gtid, "%.*s", (int)g.len, g.data ? g.data : "");
-    rc_buf_free(&g);
+    snprintf(cp.gtid, sizeof cp.gtid, "%s", s->txn_gtid);
     if (rc_checkpoint_save(s->cp_path, &cp, s->err) < 0) return -1;
     snprintf(s->cp_file, sizeof s->cp_file, "%s", s->txn_file);
     s->cp_pos = s->txn_next;
@@ -119,12 +180,12 @@ static int save_checkpoint(stream *s, int force)
     return 0;
 }
 
-/* Writes complete events; when at a transaction boundary, maybe checkpoints. */
+/* Sends what is complete to the sinks and collects their confirmations
+ * (waiting for all of them when forced); then maybe checkpoints. */
 static int flush(stream *s, int force_cp)
 {
-    if (rc_cli_flush(1, &s->out, s->enc, s->err) < 0) return -1;
-    if (!rc_decoder_in_txn(s->dec)) return save_checkpoint(s, force_cp);
-    return 0;
+    if (rc_outputs_flush(s->outs, force_cp ? -1 : 0, s->err) < 0) return -1;
+    return save_checkpoint(s, force_cp);
 }
 
 static int socket_idle(void)
@@ -145,25 +206,24 @@ static int on_change(void *p, const rc_change *c)
     const rc_change *out = c;
     int keep = rc_cli_filters_run(&s->filters, c, &out, s->err);
     if (keep < 0) return -1;
-    if (keep && rc_enc_change(s->enc, out, s->err) < 0) return -1;
-    if (rc_enc_complete(s->enc) >= (256u << 10)) return flush(s, 0);
+    if (keep && rc_outputs_change(s->outs, out, s->err) < 0) return -1;
     return 0;
 }
 
 static int on_txn_end(void *p, const rc_txn_end *t)
 {
     stream *s = p;
-    rc_enc_txn_end(s->enc, t);
-    snprintf(s->txn_file, sizeof s->txn_file, "%s", t->meta->file);
-    s->txn_next = t->next_offset;
+    if (rc_outputs_txn_end(s->outs, t, s->err) < 0) return -1;
+    snprintf(s->read_file, sizeof s->read_file, "%s", t->meta->file);
+    s->read_next = t->next_offset;
+    cpq_push(s, rc_outputs_seq(s->outs), s->read_file, s->read_next);
     s->txn_changes = 0;
     s->skip_changes = 0;
     if (s->stop_at_end && s->end_file[0] &&
-        (file_cmp(s->txn_file, s->end_file) > 0 ||
-         (!strcmp(s->txn_file, s->end_file) && s->txn_next >= s->end_pos)))
+        (file_cmp(s->read_file, s->end_file) > 0 ||
+         (!strcmp(s->read_file, s->end_file) && s->read_next >= s->end_pos)))
         s->done = 1;
-    if (s->done || rc_enc_complete(s->enc) >= (256u << 10) || socket_idle())
-        return flush(s, s->done);
+    if (s->done || socket_idle()) return flush(s, s->done);
     return 0;
 }
 
@@ -387,8 +447,9 @@ int cmd_stream(int argc, char **argv)
         case 'H': s.heartbeat_s = atof(optarg); break;
         case 'I': s.cp_interval_s = atof(optarg); break;
         case 'k':
-            if (strcmp(optarg, "stdout:"))
-                return rc_cli_usage("--sink '%s': this version writes to stdout: only", optarg);
+            if (s.nsinks == (int)(sizeof s.sinks / sizeof s.sinks[0]))
+                return rc_cli_usage("too many --sink options");
+            s.sinks[s.nsinks++] = optarg;
             break;
         case 'd': rc_log_min = RC_LOG_DEBUG; break;
         case RC_OPT_FILTER:
@@ -433,8 +494,10 @@ int cmd_stream(int argc, char **argv)
     char file[512] = "";
     uint64_t pos = 4;
     char *gtid = NULL;
-    rc_buf_init(&s.out);
-    s.enc = rc_enc_new(&s.eo, &s.out);
+    s.outs = rc_outputs_new(&g_stop);
+    if (!s.nsinks) s.sinks[s.nsinks++] = "stdout:";
+    for (int i = 0; i < s.nsinks; i++)
+        if (rc_outputs_add(s.outs, s.sinks[i], &s.eo, s.filters.publish, &err) < 0) goto fail;
     s.schema = rc_schema_new(&s.url);
 
     if (connect_and_check(&s) < 0) goto fail;
@@ -464,6 +527,15 @@ int cmd_stream(int argc, char **argv)
     }
     snprintf(s.txn_file, sizeof s.txn_file, "%s", file);
     s.txn_next = pos;
+    snprintf(s.read_file, sizeof s.read_file, "%s", file);
+    s.read_next = pos;
+    {
+        rc_buf g;
+        rc_buf_init(&g);
+        rc_decoder_gtid_state(s.dec, &g);
+        snprintf(s.txn_gtid, sizeof s.txn_gtid, "%.*s", (int)g.len, g.data ? g.data : "");
+        rc_buf_free(&g);
+    }
     if (s.stop_at_end) {
         if (rc_conn_binlog_end(s.conn, s.end_file, sizeof s.end_file, &s.end_pos, &err) < 0)
             goto fail;
@@ -479,12 +551,12 @@ int cmd_stream(int argc, char **argv)
         if (err.code != RC_E_LOST) goto fail;
         /* Lost the server: keep what is complete, resume at the start of
          * the open transaction, skip the changes of it already written. */
-        if (rc_cli_flush(1, &s.out, s.enc, &err) < 0) goto fail;
-        s.skip_changes = s.txn_changes - (rc_enc_has_open(s.enc) ? 1 : 0);
-        rc_enc_discard_open(s.enc);
+        if (rc_outputs_flush(s.outs, 0, &err) < 0) goto fail;
+        s.skip_changes = s.txn_changes - (rc_outputs_has_open(s.outs) ? 1 : 0);
+        rc_outputs_discard_open(s.outs);
         s.txn_changes = 0;
-        snprintf(file, sizeof file, "%s", s.txn_file);
-        pos = s.txn_next;
+        snprintf(file, sizeof file, "%s", s.read_file);
+        pos = s.read_next;
         free(gtid);
         gtid = NULL;
         for (;;) {
@@ -502,20 +574,25 @@ int cmd_stream(int argc, char **argv)
         }
         backoff = 0.5;
     }
-    rc_enc_finish(s.enc);
+    rc_outputs_finish(s.outs);
     if (flush(&s, 1) < 0) goto fail;
     goto out;
 fail:
-    rc_cli_flush(1, &s.out, s.enc, &(rc_err){0});
+    if (s.outs) rc_outputs_flush(s.outs, 0, &(rc_err){0});
     status = rc_cli_fail(&err);
 out:
     free(gtid);
     rc_decoder_free(s.dec);
-    rc_enc_free(s.enc);
+    rc_outputs_free(s.outs);
+    for (size_t i = 0; i < s.cpq_cap; i++)
+        rc_buf_free(&s.cpq[i].gtid);
+    free(s.cpq);
+    for (uint32_t i = 0; i < s.nfiles; i++)
+        free(s.files[i]);
+    free(s.files);
     rc_schema_free(s.schema);
     rc_conn_close(s.conn);
     rc_url_free(&s.url);
     rc_cli_filters_free(&s.filters);
-    rc_buf_free(&s.out);
     return status;
 }

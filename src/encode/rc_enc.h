@@ -45,4 +45,8 @@ void rc_enc_consumed(rc_enc *e, size_t n);
 /* Events closed so far (for tests and stats). */
 unsigned long long rc_enc_count(const rc_enc *e);
 
+/* One value as JSON by SPEC.md §2 (the seed rules): for formats that share
+ * them, and for sinks that key by a row's values. */
+int rc_enc_value(rc_buf *b, const rc_table *t, uint32_t col, const rc_value *v, rc_err *err);
+
 #endif

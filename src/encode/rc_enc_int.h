@@ -42,9 +42,6 @@ extern const rc_fmt_ops rc_fmt_debezium;
 /* "YYYY-MM-DD HH:MM:SS" (UTC) of a binlog timestamp, cached per second. */
 const char *rc_enc_ts_text(rc_enc *e, uint32_t ts);
 
-/* A value by SPEC.md §2 (the seed rules), for formats that share them. */
-int rc_enc_value(rc_buf *b, const rc_table *t, uint32_t col, const rc_value *v, rc_err *err);
-
 /* The per-table slot of format f in t (see rc_table.enc_cache). */
 static inline void *rc_enc_cache_get(const rc_table *t, rc_format f)
 {
