@@ -18,10 +18,15 @@ static void usage(FILE *f)
           "beginning|now|FILE:POS|gtid:SET]\n"
           "         [--server-id N] [--stop-at-end] [--checkpoint PATH] [--format "
           "seed|maxwell|debezium]\n"
-          "         [--no-queries] [--heartbeat SECONDS]\n"
-          "      capture every row change from the server's binlog as JSON lines on stdout\n"
+          "         [--no-queries] [--heartbeat SECONDS] [--sink URL]...\n"
+          "         [--filter capture|publish=FILE.lua]... [--include|--exclude PATTERN]...\n"
+          "         [--exclude-column PATTERN]... [--operations LIST]\n"
+          "      capture every row change from the server's binlog as JSON events to the\n"
+          "      sinks (stdout:, file:PATH, nats://, jetstream://, redis://; stdout by default)\n"
           "  read [--format seed|maxwell|debezium] FILE...\n"
           "      decode binlog files on disk to the same JSON lines\n"
+          "  subscribe URL [--durable NAME] [--count N]\n"
+          "      print the events of a group (nats://, jetstream://, redis://) as JSON lines\n"
           "  filter --point capture|publish|receive|apply --filter FILE.lua...\n"
           "      run Lua filter scripts over JSON events on stdin; kept events to stdout\n"
           "  version\n"
@@ -80,6 +85,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "stream")) return cmd_stream(argc - 1, argv + 1);
     if (!strcmp(cmd, "read")) return cmd_read(argc - 1, argv + 1);
+    if (!strcmp(cmd, "subscribe")) return cmd_subscribe(argc - 1, argv + 1);
     if (!strcmp(cmd, "filter")) return cmd_filter(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         puts("rowcast " RC_VERSION);

@@ -12,6 +12,7 @@
 
 int cmd_read(int argc, char **argv);
 int cmd_stream(int argc, char **argv);
+int cmd_subscribe(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 
 /* Prints "rowcast: msg" and returns the exit status for err. */
