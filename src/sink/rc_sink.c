@@ -8,7 +8,6 @@
 
 static const rc_sink_ops *const transports[] = {
     &rc_sink_stdout, &rc_sink_file, &rc_sink_nats, &rc_sink_jetstream, &rc_sink_redis,
-    /* nats, jetstream and redis are added with their files */
 };
 
 const rc_sink_ops *rc_sink_find(const char *text)
