@@ -236,6 +236,7 @@ static int ship_messages(rc_outputs *o, output *u, rc_err *err)
         u->qlen--;
         pos += len + 1;
     }
+    if (!n) return 0; /* nothing complete (the buffer may not even exist yet) */
     memmove(u->out.data, u->out.data + n, u->out.len - n);
     u->out.len -= n;
     rc_enc_consumed(u->enc, n);

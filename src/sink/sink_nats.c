@@ -41,8 +41,9 @@
 typedef struct rc_nats_conf {
     char server[300]; /* nats://HOST:PORT for libnats */
     char label[600];  /* SCHEME://HOST:PORT/SUBJECT, for messages (no password) */
-    const char *subject;
-    char *name; /* ?name=, the connection name the server shows */
+    char *subject;    /* a copy: the URL is freed once open() returns */
+    char *wild;       /* subject with each {placeholder} as '*' (rc_subject_wildcard) */
+    char *name;       /* ?name=, the connection name the server shows */
 } rc_nats_conf;
 
 static int64_t rc_now_ms(void)
@@ -90,6 +91,26 @@ static long rc_param_long(const rc_url *url, const char *key, long dflt, long mi
     return n;
 }
 
+/* The subject a group template ("rowcast.{schema}.{table}", expanded per
+ * event by the stream core) can produce, as a NATS wildcard
+ * ("rowcast.*.*"): what the stream stores and what subscribe listens to. */
+static char *rc_subject_wildcard(const char *tmpl)
+{
+    rc_buf b;
+    rc_buf_init(&b);
+    for (const char *p = tmpl; *p; p++) {
+        const char *e = *p == '{' ? strchr(p, '}') : NULL;
+        if (e) {
+            rc_buf_putc(&b, '*');
+            p = e;
+        } else {
+            rc_buf_putc(&b, *p);
+        }
+    }
+    rc_buf_putc(&b, 0);
+    return b.data;
+}
+
 static int rc_nats_conf_init(rc_nats_conf *c, const rc_url *url, rc_err *err)
 {
     memset(c, 0, sizeof *c);
@@ -99,20 +120,37 @@ static int rc_nats_conf_init(rc_nats_conf *c, const rc_url *url, rc_err *err)
              v6 ? "]" : "", port);
     snprintf(c->label, sizeof c->label, "%s://%s%s%s:%u/%s", url->scheme, v6 ? "[" : "", url->host,
              v6 ? "]" : "", port, url->path);
-    c->subject = *url->path ? url->path : "replication"; /* SPEC §5: the default group */
+    const char *subj = *url->path ? url->path : "replication"; /* SPEC §5: the default group */
+    c->subject = rc_xstrndup(subj, strlen(subj));
     if (!*url->host)
         return rc_err_set(err, RC_E_USAGE, "bad URL '%s': expected %s://HOST:PORT/SUBJECT",
                           c->label, url->scheme);
     if (strpbrk(c->subject, " \t\r\n/"))
         return rc_err_set(err, RC_E_USAGE, "%s: a subject has no spaces or '/'", c->label);
+    c->wild = rc_subject_wildcard(c->subject);
     c->name = rc_url_param(url, "name");
     return 0;
 }
 
 static void rc_nats_conf_free(rc_nats_conf *c)
 {
+    free(c->subject);
+    free(c->wild);
     free(c->name);
-    c->name = NULL;
+    c->subject = c->wild = c->name = NULL;
+}
+
+/* libnats' last error for this thread without its "(file.c:123): " prefix,
+ * or the status' text: the detail for a one-line message. */
+static const char *rc_nats_detail(natsStatus st)
+{
+    const char *d = nats_GetLastError(NULL);
+    if (!d || !*d) return natsStatus_GetText(st);
+    if (*d == '(') {
+        const char *e = strstr(d, "): ");
+        if (e) d = e + 3;
+    }
+    return d;
 }
 
 /* Connects with libnats' own reconnect loop switched on for good: the stream
@@ -142,8 +180,7 @@ static int rc_nats_connect(const rc_nats_conf *c, const rc_url *url, int reconne
     natsOptions_Destroy(o);
     if (st == NATS_OK) return 0;
     *nc = NULL;
-    const char *detail = nats_GetLastError(NULL);
-    if (!detail || !*detail) detail = natsStatus_GetText(st);
+    const char *detail = rc_nats_detail(st);
     if (st == NATS_NOT_PERMITTED || (detail && strstr(detail, "uthoriz")))
         return rc_err_set(err, RC_E_AUTH, "%s: login refused: %s", c->label, detail);
     return rc_err_set(err, RC_E_CONNECT, "%s: cannot connect: %s", c->label, detail);
@@ -188,6 +225,7 @@ static int rc_nats_open(rc_sink *s, const rc_url *url, rc_err *err)
                              n->conf.label, err, &bad);
     if (bad || rc_nats_connect(&n->conf, url, (int)buf, &n->nc, err) < 0) goto fail;
     s->impl = n;
+    s->default_group = rc_xstrndup(n->conf.subject, strlen(n->conf.subject));
     return 0;
 fail:
     rc_nats_conf_free(&n->conf);
@@ -212,10 +250,10 @@ static int rc_nats_send(rc_sink *s, const rc_sink_msg *m, rc_err *err)
     if (st == NATS_CONNECTION_CLOSED || st == NATS_CONNECTION_DISCONNECTED || st == NATS_IO_ERROR ||
         st == NATS_STALE_CONNECTION)
         return rc_nats_unreachable(n->conf.label, n->nc, err);
-    const char *detail = nats_GetLastError(NULL);
+    const char *detail = rc_nats_detail(st);
     return rc_err_set(err, st == NATS_MAX_PAYLOAD ? RC_E_SERVER : RC_E_INTERNAL,
                       "%s: publish of %s to '%s' failed: %s", n->conf.label, m->msgid, subj,
-                      detail && *detail ? detail : natsStatus_GetText(st));
+                      detail);
 }
 
 static int rc_nats_flush(rc_sink *s, int timeout_ms, rc_err *err)
@@ -263,7 +301,7 @@ static int rc_nats_subscribe(const rc_url *url, const char *durable, uint64_t ma
                 "needs jetstream://",
                 c.label);
     if (rc_nats_connect(&c, url, RC_NATS_RECONNECT_BUF, &nc, err) < 0) goto out;
-    natsStatus st = natsConnection_SubscribeSync(&sub, nc, c.subject);
+    natsStatus st = natsConnection_SubscribeSync(&sub, nc, c.wild);
     /* No pending limit: a slow stdout must not make the client drop events. */
     if (st == NATS_OK) st = natsSubscription_SetPendingLimits(sub, -1, -1);
     if (st == NATS_OK) st = natsConnection_FlushTimeout(nc, 5000); /* subscribed for sure */
@@ -313,7 +351,8 @@ typedef struct rc_js_entry {
     char *subject, *msgid, *data;
     int len;
     int state;
-    natsMsg *inflight; /* identifies the ack; never dereferenced here */
+    natsMsg *inflight;    /* identifies the ack; never dereferenced here */
+    int64_t published_at; /* rc_now_ms() of the last publish */
 } rc_js_entry;
 
 typedef struct rc_js {
@@ -330,6 +369,12 @@ typedef struct rc_js {
     bool failing;            /* a publish failed since the last ack */
     char last_error[300];
     rc_errcode fatal; /* a refusal retrying cannot fix */
+    /* "No responders" means JetStream is not (yet) there, or no stream takes
+     * the subject. The stream's info tells them apart: a no-responders for a
+     * publish made after the stream answered is a subject outside it. */
+    int64_t noresp_published_at; /* latest publish that met no responders */
+    int64_t stream_seen_at;      /* when the stream last answered an info request */
+    char noresp_subject[256];
 } rc_js;
 
 static rc_js_entry *rc_js_at(rc_js *j, size_t i)
@@ -367,6 +412,10 @@ static void rc_js_ack_handler(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr
              * responders and lost connections heal when the broker is back. */
             if (pae && pae->ErrCode != 0 && st != NATS_TIMEOUT && st != NATS_NO_RESPONDERS)
                 j->fatal = RC_E_SERVER;
+            if (st == NATS_NO_RESPONDERS && e->published_at > j->noresp_published_at) {
+                j->noresp_published_at = e->published_at;
+                snprintf(j->noresp_subject, sizeof j->noresp_subject, "%s", e->subject);
+            }
         }
         break;
     }
@@ -390,6 +439,7 @@ static natsStatus rc_js_publish(rc_js *j, rc_js_entry *e)
     pthread_mutex_lock(&j->mu);
     e->state = RC_JS_INFLIGHT; /* before publishing: the ack may beat the return */
     e->inflight = msg;
+    e->published_at = rc_now_ms();
     pthread_mutex_unlock(&j->mu);
     natsMsg *keep = msg;
     st = js_PublishMsgAsync(j->js, &msg, &po);
@@ -399,6 +449,11 @@ static natsStatus rc_js_publish(rc_js *j, rc_js_entry *e)
             e->state = RC_JS_QUEUED;
             e->inflight = NULL;
         }
+        /* Refused by the client itself: larger than the server's max_payload. */
+        if (st == NATS_MAX_PAYLOAD) j->fatal = RC_E_SERVER;
+        j->failing = true;
+        const char *detail = rc_nats_detail(st);
+        snprintf(j->last_error, sizeof j->last_error, "%s", detail);
         pthread_mutex_unlock(&j->mu);
         natsMsg_Destroy(msg); /* still ours when the publish failed */
     }
@@ -490,10 +545,9 @@ static int rc_js_ensure_stream(rc_js *j, const rc_url *url, rc_err *err)
              t = strtok_r(NULL, ",", &save))
             subjects[nsubj++] = t;
     } else {
-        subjects[nsubj++] = j->conf.subject;
-        size_t sl = strlen(j->conf.subject);
-        bool has_wild = strchr(j->conf.subject, '*') || j->conf.subject[sl - 1] == '>';
-        if (!has_wild) {
+        const char *w = j->conf.wild;
+        subjects[nsubj++] = w;
+        if (!strchr(w, '*') && w[strlen(w) - 1] != '>') {
             snprintf(wild, sizeof wild, "%s.>", j->conf.subject);
             subjects[nsubj++] = wild;
         }
@@ -511,24 +565,29 @@ static int rc_js_ensure_stream(rc_js *j, const rc_url *url, rc_err *err)
                 dupe / 1000000000);
         jsStreamInfo_Destroy(si);
     } else {
-        const char *detail = nats_GetLastError(NULL);
+        const char *detail = rc_nats_detail(st);
         rc_err_set(err, RC_E_SERVER, "%s: cannot create stream %s: %s", j->conf.label, j->stream,
-                   detail && *detail ? detail : natsStatus_GetText(st));
+                   detail);
     }
     free(list);
     return st == NATS_OK ? 0 : -1;
 }
 
-/* ?stream=NAME, or the subject with the characters a stream name cannot
- * hold ('.', '*', '>') turned into '_'. */
+/* ?stream=NAME, or the subject up to its first placeholder or wildcard,
+ * with the '.' a stream name cannot hold turned into '_'
+ * ("rowcast.{table}" -> "rowcast"). */
 static char *rc_js_stream_name(const rc_url *url, const char *subject)
 {
     char *v = rc_url_param(url, "stream");
     if (v && *v) return v;
     free(v);
-    char *name = rc_xstrndup(subject, strlen(subject));
+    size_t n = strcspn(subject, "{*>");
+    while (n && subject[n - 1] == '.')
+        n--;
+    if (!n) return rc_xstrndup("rowcast", 7);
+    char *name = rc_xstrndup(subject, n);
     for (char *p = name; *p; p++)
-        if (*p == '.' || *p == '*' || *p == '>') *p = '_';
+        if (*p == '.') *p = '_';
     return name;
 }
 
@@ -596,6 +655,7 @@ static int rc_js_open(rc_sink *s, const rc_url *url, rc_err *err)
     if (rc_js_connect(&j->conf, url, &j->nc, &j->js, &jo, err) < 0) goto fail;
     if (rc_js_ensure_stream(j, url, err) < 0) goto fail;
     s->impl = j;
+    s->default_group = rc_xstrndup(j->conf.subject, strlen(j->conf.subject));
     return 0;
 fail:
     rc_js_free(j);
@@ -640,12 +700,40 @@ static int rc_js_send(rc_sink *s, const rc_sink_msg *m, rc_err *err)
     return 0;
 }
 
+/* After "no responders": is JetStream still starting (wait), or does no
+ * stream take the subject (stop, retrying would spin forever)? */
+static int rc_js_check_noresp(rc_js *j, rc_err *err)
+{
+    pthread_mutex_lock(&j->mu);
+    int64_t nr = j->noresp_published_at, seen = j->stream_seen_at;
+    char subj[sizeof j->noresp_subject];
+    memcpy(subj, j->noresp_subject, sizeof subj);
+    pthread_mutex_unlock(&j->mu);
+    if (!nr) return 0;
+    if (seen && nr > seen)
+        return rc_err_set(err, RC_E_CONFIG,
+                          "%s: no stream takes subject '%s' (stream %s: check its subjects)",
+                          j->conf.label, subj, j->stream);
+    if (seen && rc_now_ms() - seen < 500) return 0;
+    jsStreamInfo *si = NULL;
+    if (js_GetStreamInfo(&si, j->js, j->stream, NULL, NULL) == NATS_OK) {
+        jsStreamInfo_Destroy(si);
+        pthread_mutex_lock(&j->mu);
+        j->stream_seen_at = rc_now_ms();
+        pthread_mutex_unlock(&j->mu);
+    }
+    return 0;
+}
+
 static int rc_js_flush(rc_sink *s, int timeout_ms, rc_err *err)
 {
     rc_js *j = s->impl;
     int64_t deadline = rc_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
-        if (rc_nats_up(j->nc)) rc_js_resend(j);
+        if (rc_nats_up(j->nc)) {
+            if (rc_js_check_noresp(j, err) < 0) return -1;
+            rc_js_resend(j);
+        }
         pthread_mutex_lock(&j->mu);
         rc_js_collect(s, j);
         size_t left = j->count;
@@ -708,12 +796,12 @@ static int rc_js_subscribe(const rc_url *url, const char *durable, uint64_t max_
     so.Config.DeliverPolicy = js_DeliverAll;
     so.Config.AckPolicy = js_AckExplicit;
     jsErrCode jerr = 0;
-    natsStatus st = js_PullSubscribe(&sub, js, c.subject, durable, &jo, &so, &jerr);
+    natsStatus st = js_PullSubscribe(&sub, js, c.wild, durable, &jo, &so, &jerr);
     if (st != NATS_OK) {
-        const char *detail = nats_GetLastError(NULL);
-        rc_err_set(err, st == NATS_NOT_FOUND ? RC_E_CONFIG : RC_E_SERVER,
-                   "%s: subscribe to stream %s: %s", c.label, stream,
-                   detail && *detail ? detail : natsStatus_GetText(st));
+        const char *detail = rc_nats_detail(st);
+        rc_err_set(err,
+                   st == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr ? RC_E_CONFIG : RC_E_SERVER,
+                   "%s: subscribe to stream %s: %s", c.label, stream, detail);
         goto out;
     }
     uint64_t n = 0;
