@@ -29,6 +29,9 @@ static void usage(FILE *f)
           "      print the events of a group (nats://, jetstream://, redis://) as JSON lines\n"
           "  filter --point capture|publish|receive|apply --filter FILE.lua...\n"
           "      run Lua filter scripts over JSON events on stdin; kept events to stdout\n"
+          "  apply --from URL --target mysql://USER[:PASSWORD]@HOST:PORT [--durable NAME]\n"
+          "        [--filter receive|apply=FILE.lua]... [--on-conflict stop|overwrite|skip]\n"
+          "      apply the events of a group to another database, exactly once\n"
           "  version\n"
           "\n"
           "Errors print one line on stderr and exit non-zero (2 usage, 3 connection or\n"
@@ -87,6 +90,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "read")) return cmd_read(argc - 1, argv + 1);
     if (!strcmp(cmd, "subscribe")) return cmd_subscribe(argc - 1, argv + 1);
     if (!strcmp(cmd, "filter")) return cmd_filter(argc - 1, argv + 1);
+    if (!strcmp(cmd, "apply")) return cmd_apply(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         puts("rowcast " RC_VERSION);
         return 0;

@@ -37,6 +37,19 @@ typedef struct rc_sink_msg {
 
 typedef struct rc_sink rc_sink;
 
+/* What a consumer does with one received event (data, len: one JSON
+ * document, valid during the call). Returns
+ *   RC_SINK_DONE (0): the event is dealt with for good: the transport
+ *     acknowledges it, and every event held before it (JetStream ack, XACK);
+ *   RC_SINK_HOLD (1): kept but not yet durable (an applier inside an open
+ *     transaction): not acknowledged until a later event returns DONE, so a
+ *     crash before that delivers it again;
+ *   -1 with err filled: consuming stops with that error; nothing held is
+ *     acknowledged. */
+typedef int (*rc_sink_on_event)(void *ctx, const char *data, size_t len, rc_err *err);
+#define RC_SINK_DONE 0
+#define RC_SINK_HOLD 1
+
 typedef struct rc_sink_ops {
     const char *scheme; /* "stdout", "file", "nats", "jetstream", "redis", ... */
     /* Connects/opens for url (settings in its query, see docs/sinks.md).
@@ -65,6 +78,12 @@ typedef struct rc_sink_ops {
      * that cannot be read back (stdout, file). */
     int (*subscribe)(const rc_url *url, const char *durable, uint64_t max_events,
                      volatile int *stop, rc_err *err);
+    /* The callback form behind subscribe, for programs that do something
+     * with each event (`rowcast apply`): calls on_event for each event of
+     * url's group, in the order the transport delivers them, until *stop
+     * becomes non-zero. Same transports and durable rules as subscribe. */
+    int (*consume)(const rc_url *url, const char *durable, rc_sink_on_event on_event, void *ctx,
+                   volatile int *stop, rc_err *err);
 } rc_sink_ops;
 
 struct rc_sink {

@@ -207,6 +207,12 @@ static int rc_print_line(const char *data, int len, const char *label, rc_err *e
     return 0;
 }
 
+/* The subscribe callback: each event as a line on stdout; ctx is the label. */
+static int rc_print_event(void *ctx, const char *data, size_t len, rc_err *err)
+{
+    return rc_print_line(data, (int)len, ctx, err);
+}
+
 /* ---- nats:// ------------------------------------------------------------ */
 
 typedef struct rc_nats {
@@ -288,8 +294,10 @@ static void rc_nats_close(rc_sink *s)
     s->impl = NULL;
 }
 
-static int rc_nats_subscribe(const rc_url *url, const char *durable, uint64_t max_events,
-                             volatile int *stop, rc_err *err)
+/* Core NATS keeps nothing and takes no acknowledgement: on_event's HOLD
+ * means nothing here. */
+static int rc_nats_run(const rc_url *url, const char *durable, uint64_t max_events,
+                       rc_sink_on_event on_event, void *ctx, volatile int *stop, rc_err *err)
 {
     rc_nats_conf c;
     natsConnection *nc = NULL;
@@ -321,7 +329,8 @@ static int rc_nats_subscribe(const rc_url *url, const char *durable, uint64_t ma
                        natsStatus_GetText(st));
             goto out;
         }
-        int w = rc_print_line(natsMsg_GetData(msg), natsMsg_GetDataLength(msg), c.label, err);
+        int w = on_event(ctx ? ctx : c.label, natsMsg_GetData(msg),
+                         (size_t)natsMsg_GetDataLength(msg), err);
         natsMsg_Destroy(msg);
         if (w < 0) goto out;
         n++;
@@ -335,6 +344,18 @@ out:
     }
     rc_nats_conf_free(&c);
     return rc;
+}
+
+static int rc_nats_subscribe(const rc_url *url, const char *durable, uint64_t max_events,
+                             volatile int *stop, rc_err *err)
+{
+    return rc_nats_run(url, durable, max_events, rc_print_event, NULL, stop, err);
+}
+
+static int rc_nats_consume(const rc_url *url, const char *durable, rc_sink_on_event on_event,
+                           void *ctx, volatile int *stop, rc_err *err)
+{
+    return rc_nats_run(url, durable, 0, on_event, ctx, stop, err);
 }
 
 /* ---- jetstream:// -------------------------------------------------------- */
@@ -767,9 +788,62 @@ static void rc_js_close(rc_sink *s)
     s->impl = NULL;
 }
 
-static int rc_js_subscribe(const rc_url *url, const char *durable, uint64_t max_events,
-                           volatile int *stop, rc_err *err)
+/* Messages on_event asked to hold, acknowledged together with the next one
+ * it is done with. */
+typedef struct rc_js_held {
+    natsMsg **msgs;
+    size_t n, cap;
+} rc_js_held;
+
+static void rc_js_held_ack(rc_js_held *h, jsOptions *jo)
 {
+    for (size_t i = 0; i < h->n; i++) {
+        natsMsg_Ack(h->msgs[i], jo);
+        natsMsg_Destroy(h->msgs[i]);
+    }
+    h->n = 0;
+}
+
+/* A durable consumer that a killed consumer left with unacknowledged
+ * messages would deliver new messages at once and the old ones only after
+ * the ack wait (30 s): out of order, which an applier must not see. Acks go
+ * out in order (rc_js_held), so everything after the ack floor is what was
+ * not dealt with: the consumer is made again to start right after it. */
+static int rc_js_rewind(jsCtx *js, const char *stream, const char *durable, jsOptions *jo,
+                        jsSubOptions *so, const char *label, rc_err *err)
+{
+    jsConsumerInfo *ci = NULL;
+    jsErrCode jerr = 0;
+    natsStatus st = js_GetConsumerInfo(&ci, js, stream, durable, jo, &jerr);
+    if (st == NATS_NOT_FOUND || jerr == JSConsumerNotFoundErr) return 0; /* a new one */
+    if (st != NATS_OK)
+        return rc_err_set(err, RC_E_SERVER, "%s: consumer %s: %s", label, durable,
+                          rc_nats_detail(st));
+    uint64_t floor = ci->AckFloor.Stream;
+    int64_t pending = ci->NumAckPending;
+    if (pending <= 0 && ci->Config) {
+        /* Bound as it is: the server refuses another start policy than the
+         * one an earlier rewind gave it. */
+        so->Config.DeliverPolicy = ci->Config->DeliverPolicy;
+        so->Config.OptStartSeq = ci->Config->OptStartSeq;
+    }
+    jsConsumerInfo_Destroy(ci);
+    if (pending <= 0) return 0;
+    rc_debug("%s: consumer %s has %lld unacknowledged; restarting it at stream sequence %llu",
+             label, durable, (long long)pending, (unsigned long long)(floor + 1));
+    st = js_DeleteConsumer(js, stream, durable, jo, &jerr);
+    if (st != NATS_OK)
+        return rc_err_set(err, RC_E_SERVER, "%s: consumer %s: delete: %s", label, durable,
+                          rc_nats_detail(st));
+    so->Config.DeliverPolicy = js_DeliverByStartSequence;
+    so->Config.OptStartSeq = floor + 1;
+    return 0;
+}
+
+static int rc_js_run(const rc_url *url, const char *durable, uint64_t max_events,
+                     rc_sink_on_event on_event, void *ctx, volatile int *stop, rc_err *err)
+{
+    rc_js_held held = {0};
     rc_nats_conf c;
     natsConnection *nc = NULL;
     jsCtx *js = NULL;
@@ -796,6 +870,11 @@ static int rc_js_subscribe(const rc_url *url, const char *durable, uint64_t max_
     so.Config.DeliverPolicy = js_DeliverAll;
     so.Config.AckPolicy = js_AckExplicit;
     jsErrCode jerr = 0;
+    /* Subscribers print and may see a repeat late; a consumer (an applier)
+     * needs the order. */
+    if (durable && on_event != rc_print_event &&
+        rc_js_rewind(js, stream, durable, &jo, &so, c.label, err) < 0)
+        goto out;
     natsStatus st = js_PullSubscribe(&sub, js, c.wild, durable, &jo, &so, &jerr);
     if (st != NATS_OK) {
         const char *detail = rc_nats_detail(st);
@@ -822,15 +901,23 @@ static int rc_js_subscribe(const rc_url *url, const char *durable, uint64_t max_
             goto out;
         }
         int w = 0;
-        for (int i = 0; i < list.Count && w == 0; i++) {
+        for (int i = 0; i < list.Count && w >= 0; i++) {
             natsMsg *msg = list.Msgs[i];
-            w = rc_print_line(natsMsg_GetData(msg), natsMsg_GetDataLength(msg), c.label, err);
-            /* Acknowledged once printed (and flushed): after a crash the
-             * last event may be printed again, never skipped. */
-            if (w == 0) {
-                natsMsg_Ack(msg, &jo);
-                n++;
+            w = on_event(ctx ? ctx : c.label, natsMsg_GetData(msg),
+                         (size_t)natsMsg_GetDataLength(msg), err);
+            if (w < 0) break;
+            /* Acknowledged once dealt with (printed and flushed; applied and
+             * committed): after a crash the last events may be delivered
+             * again, never skipped. A held message waits, out of the list,
+             * for the one that completes it. */
+            if (held.n == held.cap) {
+                held.cap = held.cap ? 2 * held.cap : 64;
+                held.msgs = rc_xrealloc(held.msgs, held.cap * sizeof *held.msgs);
             }
+            held.msgs[held.n++] = msg;
+            list.Msgs[i] = NULL;
+            if (w == RC_SINK_DONE) rc_js_held_ack(&held, &jo);
+            n++;
         }
         natsMsgList_Destroy(&list);
         if (w < 0) goto out;
@@ -844,9 +931,25 @@ out:
     if (sub) natsSubscription_Destroy(sub);
     if (js) jsCtx_Destroy(js);
     if (nc) natsConnection_Destroy(nc);
+    /* Held and never completed: not acknowledged, so delivered again. */
+    for (size_t i = 0; i < held.n; i++)
+        natsMsg_Destroy(held.msgs[i]);
+    free(held.msgs);
     free(stream);
     rc_nats_conf_free(&c);
     return rc;
+}
+
+static int rc_js_subscribe(const rc_url *url, const char *durable, uint64_t max_events,
+                           volatile int *stop, rc_err *err)
+{
+    return rc_js_run(url, durable, max_events, rc_print_event, NULL, stop, err);
+}
+
+static int rc_js_consume(const rc_url *url, const char *durable, rc_sink_on_event on_event,
+                         void *ctx, volatile int *stop, rc_err *err)
+{
+    return rc_js_run(url, durable, 0, on_event, ctx, stop, err);
 }
 
 const rc_sink_ops rc_sink_nats = {
@@ -856,6 +959,7 @@ const rc_sink_ops rc_sink_nats = {
     .flush = rc_nats_flush,
     .close = rc_nats_close,
     .subscribe = rc_nats_subscribe,
+    .consume = rc_nats_consume,
 };
 
 const rc_sink_ops rc_sink_jetstream = {
@@ -865,4 +969,5 @@ const rc_sink_ops rc_sink_jetstream = {
     .flush = rc_js_flush,
     .close = rc_js_close,
     .subscribe = rc_js_subscribe,
+    .consume = rc_js_consume,
 };

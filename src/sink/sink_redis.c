@@ -845,7 +845,8 @@ static int rc_redis_call(redisContext *c, const rc_redis_conf *cf, rc_buf *cmd, 
                       c->errstr[0] ? c->errstr : "closed");
 }
 
-static int rc_redis_print(const char *p, size_t n, rc_err *err)
+/* The subscribe callback: each event as a line on stdout. */
+static int rc_redis_print(void *ctx, const char *p, size_t n, rc_err *err)
 {
     fwrite(p, 1, n, stdout);
     fputc('\n', stdout);
@@ -861,7 +862,8 @@ static int rc_redis_has_glob(const char *s)
 
 /* Pub/sub: SUBSCRIBE (PSUBSCRIBE for a pattern) and print each message. */
 static int rc_redis_sub_pubsub(redisContext *c, const rc_redis_conf *cf, uint64_t max,
-                               uint64_t *count, volatile int *stop, rc_err *err)
+                               uint64_t *count, rc_sink_on_event on_event, void *ctx,
+                               volatile int *stop, rc_err *err)
 {
     rc_buf cmd;
     rc_buf_init(&cmd);
@@ -888,7 +890,7 @@ static int rc_redis_sub_pubsub(redisContext *c, const rc_redis_conf *cf, uint64_
                                                                : 0;
             int prc = 0;
             if (at && at < r->elements && r->element[at]->type == REDIS_REPLY_STRING) {
-                prc = rc_redis_print(r->element[at]->str, r->element[at]->len, err);
+                prc = on_event(ctx, r->element[at]->str, r->element[at]->len, err);
                 ++*count;
             }
             freeReplyObject(r);
@@ -917,13 +919,21 @@ static redisReply *rc_redis_entries(redisReply *r)
 
 /* Streams: XREAD from the start (without durable) or XREADGROUP as the
  * consumer `durable` of the group `durable`: first what was delivered to it
- * and not acknowledged (ID 0), then new entries (>); XACK after printing. */
+ * and not acknowledged (ID 0), then new entries (>); XACK after printing.
+ * Entries on_event holds stay unacknowledged (pending: a restart reads them
+ * again) until an entry after them is done; then all are acknowledged. */
 static int rc_redis_sub_stream(redisContext *c, const rc_redis_conf *cf, const char *durable,
                                uint64_t max, uint64_t *count, char *last, size_t lastsz,
-                               volatile int *stop, rc_err *err)
+                               rc_sink_on_event on_event, void *ctx, volatile int *stop,
+                               rc_err *err)
 {
     rc_buf cmd;
     rc_buf_init(&cmd);
+    /* IDs read and not yet acknowledged, NUL-separated; the first ndone of
+     * them (done_len bytes) may be acknowledged. */
+    rc_buf ids;
+    rc_buf_init(&ids);
+    size_t nids = 0, ndone = 0, done_len = 0;
     redisReply *r = NULL;
     int rc = 0, pending = 1;
     if (durable) {
@@ -976,34 +986,36 @@ static int rc_redis_sub_stream(redisContext *c, const rc_redis_conf *cf, const c
         rc_buf ack;
         rc_buf_init(&ack);
         const char *ackargv[3] = {"XACK", cf->group, durable ? durable : ""};
-        size_t nack = 0;
-        rc_buf ids;
-        rc_buf_init(&ids);
         for (size_t i = 0; es && i < es->elements && !rc; i++) {
             redisReply *e = es->element[i];
             if (e->type != REDIS_REPLY_ARRAY || e->elements < 2) continue;
             redisReply *id = e->element[0], *f = e->element[1];
+            int w = RC_SINK_DONE;
             if (f->type == REDIS_REPLY_ARRAY)
                 for (size_t k = 0; k + 1 < f->elements; k += 2)
                     if (f->element[k]->type == REDIS_REPLY_STRING &&
                         !strcmp(f->element[k]->str, "event")) {
-                        rc = rc_redis_print(f->element[k + 1]->str, f->element[k + 1]->len, err);
+                        w = on_event(ctx, f->element[k + 1]->str, f->element[k + 1]->len, err);
+                        if (w < 0) rc = -1;
                         ++*count;
                         break;
                     }
             /* An entry trimmed away while pending has no fields: it is
-             * acknowledged without printing. */
+             * acknowledged without printing (with what is held before it). */
             if (!rc && id->type == REDIS_REPLY_STRING) {
                 if (!durable || pending) snprintf(last, lastsz, "%s", id->str);
                 rc_buf_put(&ids, id->str, id->len + 1);
-                nack++;
+                nids++;
+                if (w == RC_SINK_DONE) ndone = nids, done_len = ids.len;
             }
             if (max && *count >= max) break;
             if (*stop) break;
         }
         freeReplyObject(r);
         r = NULL;
-        if (durable && nack && rc >= 0) {
+        if (!durable) nids = ndone = done_len = ids.len = 0;
+        if (durable && ndone && rc >= 0) {
+            size_t nack = ndone;
             /* XACK key group id...: after printing, so a crash in between
              * prints an event again rather than never. */
             const char **argv = rc_xmalloc((nack + 3) * sizeof *argv);
@@ -1020,17 +1032,21 @@ static int rc_redis_sub_stream(redisContext *c, const rc_redis_conf *cf, const c
             if (arc) rc = arc;
             if (r) freeReplyObject(r);
             r = NULL;
+            memmove(ids.data, ids.data + done_len, ids.len - done_len);
+            ids.len -= done_len;
+            nids -= ndone;
+            ndone = done_len = 0;
         }
         rc_buf_free(&ack);
-        rc_buf_free(&ids);
         if (!rc && ((max && *count >= max) || *stop)) rc = 1;
     }
     rc_buf_free(&cmd);
+    rc_buf_free(&ids);
     return rc;
 }
 
-static int rc_redis_subscribe(const rc_url *url, const char *durable, uint64_t max_events,
-                              volatile int *stop, rc_err *err)
+static int rc_redis_run(const rc_url *url, const char *durable, uint64_t max_events,
+                        rc_sink_on_event on_event, void *ctx, volatile int *stop, rc_err *err)
 {
     rc_redis_conf cf;
     if (rc_redis_conf_parse(url, &cf, err) < 0) return -1;
@@ -1060,9 +1076,9 @@ static int rc_redis_subscribe(const rc_url *url, const char *durable, uint64_t m
             backoff = 200;
             if (durable) snprintf(last, sizeof last, "0"); /* pending ones again */
             rc = cf.mode == RC_REDIS_PUBSUB
-                     ? rc_redis_sub_pubsub(c, &cf, max_events, &count, stop, err)
+                     ? rc_redis_sub_pubsub(c, &cf, max_events, &count, on_event, ctx, stop, err)
                      : rc_redis_sub_stream(c, &cf, durable, max_events, &count, last, sizeof last,
-                                           stop, err);
+                                           on_event, ctx, stop, err);
             redisFree(c);
             if (rc >= 0 || err->code != RC_E_LOST) break;
         } else if (code == RC_E_CONNECT || err->code != RC_E_LOST) {
@@ -1082,6 +1098,18 @@ static int rc_redis_subscribe(const rc_url *url, const char *durable, uint64_t m
     return rc < 0 ? -1 : 0;
 }
 
+static int rc_redis_subscribe(const rc_url *url, const char *durable, uint64_t max_events,
+                              volatile int *stop, rc_err *err)
+{
+    return rc_redis_run(url, durable, max_events, rc_redis_print, NULL, stop, err);
+}
+
+static int rc_redis_consume(const rc_url *url, const char *durable, rc_sink_on_event on_event,
+                            void *ctx, volatile int *stop, rc_err *err)
+{
+    return rc_redis_run(url, durable, 0, on_event, ctx, stop, err);
+}
+
 const rc_sink_ops rc_sink_redis = {
     .scheme = "redis",
     .open = rc_redis_open,
@@ -1089,4 +1117,5 @@ const rc_sink_ops rc_sink_redis = {
     .flush = rc_redis_flush,
     .close = rc_redis_close,
     .subscribe = rc_redis_subscribe,
+    .consume = rc_redis_consume,
 };
