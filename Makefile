@@ -3,7 +3,7 @@
 # the seed README's example against a throwaway MariaDB.
 
 CC      ?= cc
-PKGS    := libmariadb zlib libzstd lua5.4 libnats hiredis
+PKGS    := libmariadb zlib libzstd lua5.4 libnats hiredis libdeflate
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

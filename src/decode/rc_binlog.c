@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+/* libdeflate's CRC32 (folding with carry-less multiply where the CPU has
+ * it) is several times zlib's table-driven one, and every event is checked;
+ * zlib stays for MariaDB's compressed events (rc_rows.c). Same polynomial,
+ * same results. */
+#include <libdeflate.h>
 #include <zstd.h>
 
 #include "core/rc_log.h"
@@ -158,9 +162,9 @@ static int on_fde(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off, rc
             uint8_t hdr[RC_EV_HEADER_LEN];
             memcpy(hdr, ev, sizeof hdr);
             hdr[17] &= (uint8_t)~1u;
-            uLong crc = crc32(0, hdr, sizeof hdr);
-            crc = crc32(crc, ev + sizeof hdr, (uInt)(len - 4 - sizeof hdr));
-            if ((uint32_t)crc != rc_le32(ev + len - 4))
+            uint32_t crc = libdeflate_crc32(0, hdr, sizeof hdr);
+            crc = libdeflate_crc32(crc, ev + sizeof hdr, len - 4 - sizeof hdr);
+            if (crc != rc_le32(ev + len - 4))
                 return rc_dec_corrupt(err, off, "checksum mismatch in FORMAT_DESCRIPTION event");
         }
     }
@@ -587,13 +591,13 @@ int rc_decoder_event(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off,
     int crc = d->checksum;
     if (d->opts.checksum_hint < 0 && !d->have_fde && len >= RC_EV_HEADER_LEN + 4) {
         /* Before any FDE with no hint: the trailer is a CRC if it matches. */
-        crc = (uint32_t)crc32(0, ev, (uInt)(len - 4)) == rc_le32(ev + len - 4);
+        crc = libdeflate_crc32(0, ev, len - 4) == rc_le32(ev + len - 4);
     }
     if (crc && type != RC_EV_HEARTBEAT && type != RC_EV_HEARTBEAT_V2) {
         if (len < RC_EV_HEADER_LEN + 4)
             return rc_dec_corrupt(err, off, "event too short for CRC32");
         body = len - 4;
-        if ((uint32_t)crc32(0, ev, (uInt)body) != rc_le32(ev + body))
+        if (libdeflate_crc32(0, ev, body) != rc_le32(ev + body))
             return rc_dec_corrupt(err, off, "checksum mismatch (CRC32)");
     }
     rc_rd r;

@@ -3,7 +3,9 @@
  * Strings are checked against hand-written expectations for every class of
  * UTF-8 error and against a reference decoder written here a different way
  * (by code-point intervals) over random bytes; numbers against printf and
- * strtod, with brute force as the judge of "shortest". */
+ * strtod, with brute force as the judge of "shortest", and byte for byte
+ * against the first, printf-based formatter, kept below as the reference
+ * (RC_FP_COMPARE_N sets how many random values: 1M by default). */
 #include "rc_test.h"
 
 #include "encode/rc_json.h"
@@ -607,6 +609,275 @@ RC_TEST(float_random_roundtrip_shortest)
     }
 }
 
+/* ---- the printf-search reference ---- */
+
+/* The first implementation of rc_json_double/rc_json_float, kept here as
+ * the judge of the new one: the text must not change by a byte, since
+ * golden files and consumers hold it. It searched with snprintf("%.*e")
+ * and read back with strtod/strtof; a fast path for short decimals tried
+ * m / 10^k read-backs in floating point first. */
+static int ref_digits_of(const char *buf, char *dig, int *exp10)
+{
+    int nd = 0;
+    const char *p = buf;
+    for (; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9') dig[nd++] = *p;
+    *exp10 = *p ? atoi(p + 1) : 0;
+    while (nd > 1 && dig[nd - 1] == '0')
+        nd--;
+    return nd;
+}
+
+static int ref_digits_scaled(uint64_t m, int k, char *dig, int *exp10)
+{
+    int nd = snprintf(dig, 24, "%" PRIu64, m);
+    *exp10 = nd - 1 - k;
+    while (nd > 1 && dig[nd - 1] == '0')
+        nd--;
+    return nd;
+}
+
+static const double ref_pow10d[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static int ref_shortest_double(double a, char *dig, int *exp10)
+{
+    char buf[40];
+    for (int k = 1; k <= 22; k++) {
+        double t = a * ref_pow10d[k];
+        if (t >= 2251799813685248.0) break;
+        double m = nearbyint(t);
+        if (m / ref_pow10d[k] == a) return ref_digits_scaled((uint64_t)m, k, dig, exp10);
+    }
+    int p = a >= DBL_MIN ? DBL_DIG : 1;
+    for (; p < 17; p++) {
+        snprintf(buf, sizeof buf, "%.*e", p - 1, a);
+        if (strtod(buf, NULL) == a) break;
+    }
+    if (p == 17) snprintf(buf, sizeof buf, "%.*e", 16, a);
+    return ref_digits_of(buf, dig, exp10);
+}
+
+static int ref_shortest_float(float a, char *dig, int *exp10)
+{
+    char buf[40];
+    for (int k = 1; k <= 10; k++) {
+        double t = (double)a * ref_pow10d[k];
+        if (t >= 8388608.0) break;
+        double m = nearbyint(t);
+        if ((float)m / (float)ref_pow10d[k] == a)
+            return ref_digits_scaled((uint64_t)m, k, dig, exp10);
+    }
+    int p = a >= FLT_MIN ? FLT_DIG : 1;
+    for (; p < 9; p++) {
+        snprintf(buf, sizeof buf, "%.*e", p - 1, (double)a);
+        if (strtof(buf, NULL) == a) break;
+    }
+    if (p == 9) snprintf(buf, sizeof buf, "%.*e", 8, (double)a);
+    return ref_digits_of(buf, dig, exp10);
+}
+
+static void ref_layout(char *o, int neg, const char *dig, int nd, int exp10)
+{
+    int point = exp10 + 1;
+    if (neg) *o++ = '-';
+    if (point >= nd && point <= 21) {
+        memcpy(o, dig, (size_t)nd);
+        o += nd;
+        memset(o, '0', (size_t)(point - nd));
+        o += point - nd;
+    } else if (point > 0 && point <= 21) {
+        memcpy(o, dig, (size_t)point);
+        o += point;
+        *o++ = '.';
+        memcpy(o, dig + point, (size_t)(nd - point));
+        o += nd - point;
+    } else if (point > -6 && point <= 0) {
+        *o++ = '0';
+        *o++ = '.';
+        memset(o, '0', (size_t)-point);
+        o += -point;
+        memcpy(o, dig, (size_t)nd);
+        o += nd;
+    } else {
+        *o++ = dig[0];
+        if (nd > 1) {
+            *o++ = '.';
+            memcpy(o, dig + 1, (size_t)(nd - 1));
+            o += nd - 1;
+        }
+        o += sprintf(o, "e%d", exp10);
+    }
+    *o = 0;
+}
+
+static void ref_double(double d, char *out)
+{
+    if (!isfinite(d)) {
+        strcpy(out, "null");
+    } else if (d == 0) {
+        strcpy(out, signbit(d) ? "-0" : "0");
+    } else if (fabs(d) < 9007199254740992.0 && d == (double)(int64_t)d) {
+        sprintf(out, "%" PRId64, (int64_t)d);
+    } else {
+        char dig[24];
+        int exp10;
+        int nd = ref_shortest_double(fabs(d), dig, &exp10);
+        ref_layout(out, signbit(d) != 0, dig, nd, exp10);
+    }
+}
+
+static void ref_float(float f, char *out)
+{
+    if (!isfinite(f)) {
+        strcpy(out, "null");
+    } else if (f == 0) {
+        strcpy(out, signbit(f) ? "-0" : "0");
+    } else if (fabsf(f) < 16777216.0f && f == (float)(int32_t)f) {
+        sprintf(out, "%" PRId32, (int32_t)f);
+    } else {
+        char dig[24];
+        int exp10;
+        int nd = ref_shortest_float(fabsf(f), dig, &exp10);
+        ref_layout(out, signbit(f) != 0, dig, nd, exp10);
+    }
+}
+
+/* How many random values each comparison tries: 1M by default, more with
+ * RC_FP_COMPARE_N (the long run: RC_FP_COMPARE_N=200000000). */
+static long fp_compare_n(void)
+{
+    const char *e = getenv("RC_FP_COMPARE_N");
+    long n = e ? atol(e) : 0;
+    return n > 0 ? n : 1000000;
+}
+
+/* A random double of one of the kinds that break formatters: any bit
+ * pattern, subnormals, short decimals and their neighbours, decimals scaled
+ * across the whole range, powers of two and ten and their neighbours, and
+ * integers around 2^53. */
+static double fp_sample_double(uint64_t r, uint64_t r2)
+{
+    uint64_t bits = r2;
+    double d;
+    switch (r % 10) {
+    case 0:
+    case 1: break;
+    case 2: bits &= 0x800FFFFFFFFFFFFFULL; break;
+    case 3:
+        bits = (bits & 0xFFF0000000000000ULL) | (bits & 0xF) << 48;
+        break; /* few mantissa bits */
+    case 4: {
+        d = (double)(int64_t)(r2 >> (r2 % 64)) / ref_pow10d[(r >> 8) % 18];
+        goto done;
+    }
+    case 5: d = (double)(r2 % 1000000000) * pow(10, (int)((r >> 8) % 640) - 330); goto done;
+    case 6: d = ldexp(1.0, (int)((r >> 8) % 2100) - 1075); goto done;
+    case 7: d = pow(10, (int)((r >> 8) % 650) - 325); goto done;
+    case 8:
+        d = (double)((r2 >> 11) % 100000) / ref_pow10d[(r >> 8) % 10];
+        d = nextafter(d, (r >> 20) & 1 ? INFINITY : 0);
+        goto done;
+    default:
+        d = 9007199254740992.0 + (double)((int64_t)(r2 % 64) - 32) * ((r >> 8) % 3 + 1);
+        goto done;
+    }
+    memcpy(&d, &bits, 8);
+done:
+    if ((r >> 40) & 1) d = -d;
+    if ((r >> 41) % 4 == 0) d = nextafter(d, (r >> 43) & 1 ? INFINITY : -INFINITY);
+    return d;
+}
+
+static float fp_sample_float(uint64_t r, uint64_t r2)
+{
+    uint32_t bits = (uint32_t)r2;
+    float f;
+    switch (r % 8) {
+    case 0:
+    case 1: break;
+    case 2: bits &= 0x807FFFFFu; break;
+    case 3: bits = (bits & 0xFF800000u) | (bits & 0xF) << 19; break;
+    case 4: f = (float)(r2 % 2000000) / (float)ref_pow10d[(r >> 8) % 9]; goto done;
+    case 5: f = (float)((double)(r2 % 100000) * pow(10, (int)((r >> 8) % 90) - 50)); goto done;
+    case 6: f = ldexpf(1.0f, (int)((r >> 8) % 280) - 150); goto done;
+    default: f = (float)pow(10, (int)((r >> 8) % 90) - 46); goto done;
+    }
+    memcpy(&f, &bits, 4);
+done:
+    if ((r >> 40) & 1) f = -f;
+    if ((r >> 41) % 4 == 0) f = nextafterf(f, (r >> 43) & 1 ? INFINITY : -INFINITY);
+    return f;
+}
+
+RC_TEST(double_matches_printf_reference)
+{
+    char want[64];
+    /* Every power of two and of ten, their neighbours, and the edges. */
+    for (int e = -1075; e <= 1024; e++) {
+        double p2 = ldexp(1.0, e);
+        double cases[3] = {p2, nextafter(p2, 0), nextafter(p2, INFINITY)};
+        for (int i = 0; i < 3; i++) {
+            ref_double(cases[i], want);
+            if (strcmp(dbl(cases[i]), want))
+                RC_FAIL("%a: %s, want %s", cases[i], dbl(cases[i]), want);
+        }
+    }
+    for (int e = -325; e <= 309; e++) {
+        char lit[16];
+        snprintf(lit, sizeof lit, "1e%d", e);
+        double p10 = strtod(lit, NULL);
+        double cases[3] = {p10, nextafter(p10, 0), nextafter(p10, INFINITY)};
+        for (int i = 0; i < 3; i++) {
+            ref_double(cases[i], want);
+            if (strcmp(dbl(cases[i]), want))
+                RC_FAIL("%a: %s, want %s", cases[i], dbl(cases[i]), want);
+        }
+    }
+    static const double edges[] = {
+        DBL_MIN, DBL_MAX, DBL_TRUE_MIN,           2 * DBL_TRUE_MIN,
+        1e21,    1e-6,    9007199254740993.0,     0.1,
+        1.0 / 3, 5e-324,  1.7976931348623157e308, 2.2250738585072009e-308};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        for (int s = -1; s <= 1; s++) {
+            double d = s < 0   ? nextafter(edges[i], 0)
+                       : s > 0 ? nextafter(edges[i], INFINITY)
+                               : edges[i];
+            ref_double(d, want);
+            if (strcmp(dbl(d), want)) RC_FAIL("%a: %s, want %s", d, dbl(d), want);
+        }
+    }
+    long n = fp_compare_n();
+    for (long i = 0; i < n; i++) {
+        uint64_t r = rnd();
+        double d = fp_sample_double(r, rnd());
+        ref_double(d, want);
+        if (strcmp(dbl(d), want)) RC_FAIL("%a: %s, want %s", d, dbl(d), want);
+    }
+}
+
+RC_TEST(float_matches_printf_reference)
+{
+    char want[64];
+    for (int e = -150; e <= 128; e++) {
+        float p2 = ldexpf(1.0f, e);
+        float cases[3] = {p2, nextafterf(p2, 0), nextafterf(p2, INFINITY)};
+        for (int i = 0; i < 3; i++) {
+            ref_float(cases[i], want);
+            if (strcmp(flt(cases[i]), want))
+                RC_FAIL("%a: %s, want %s", (double)cases[i], flt(cases[i]), want);
+        }
+    }
+    long n = fp_compare_n();
+    for (long i = 0; i < n; i++) {
+        uint64_t r = rnd();
+        float f = fp_sample_float(r, rnd());
+        ref_float(f, want);
+        if (strcmp(flt(f), want)) RC_FAIL("%a: %s, want %s", (double)f, flt(f), want);
+    }
+}
+
 RC_TEST(appends_to_existing_content)
 {
     rc_buf b;
@@ -640,5 +911,5 @@ RC_TEST_MAIN(RC_T(str_ascii_and_escapes), RC_T(str_special_at_every_offset),
              RC_T(collation_charsets), RC_T(str_cs_utf8_latin1_ascii), RC_T(str_cs_unsupported),
              RC_T(base64_rfc4648_vectors), RC_T(integers_exact), RC_T(double_known_values),
              RC_T(float_known_values), RC_T(double_random_roundtrip_shortest),
-             RC_T(float_random_roundtrip_shortest), RC_T(appends_to_existing_content),
-             RC_T(cleanup))
+             RC_T(float_random_roundtrip_shortest), RC_T(double_matches_printf_reference),
+             RC_T(float_matches_printf_reference), RC_T(appends_to_existing_content), RC_T(cleanup))
