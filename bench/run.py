@@ -18,6 +18,12 @@ into it, each in a binlog file of its own, and measures:
   huge     one transaction of ~1 GiB (large TEXT values): rowcast stream's and
            rowcast read's peak RSS and speed
   profile  callgrind of rowcast read on 100,000 row changes; memcpy bandwidth
+  sinks    rowcast stream of the main file (or a 1/4-size mix without `main`)
+           into core NATS, JetStream, Redis pub/sub and Redis streams
+           (throwaway nats-server / redis-server), next to stdout, same rounds
+  latency  COMMIT -> NATS subscriber at 10,000 row changes/s: a node writer
+           (bench/latency_writer.js), rowcast stream --start now --sink nats://,
+           a Python subscriber (bench/latency_sub.py); median and 99th percentile
 
 Every figure is the median of --runs runs (default 3), the commands of a
 phase interleaved round by round so a noisy neighbour hits them alike. The
@@ -29,10 +35,14 @@ results go to bench/RESULTS.md (--out), rewritten after every phase.
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
+import select
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +54,8 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 from harness.mariadb import MariaDB  # noqa: E402
+from harness.nats import NatsServer  # noqa: E402
+from harness.redis import Redis  # noqa: E402
 
 ROWCAST = os.path.join(ROOT, "build", "rowcast")
 PEERS = os.path.join(HERE, "peers")
@@ -54,6 +66,8 @@ MEMBW_C = os.path.join(HERE, "membw.c")
 MEMBW = os.path.join(ROOT, "build", "bench", "membw")
 RUNSTAT_C = os.path.join(HERE, "runstat.c")
 RUNSTAT = os.path.join(ROOT, "build", "bench", "runstat")
+LAT_WRITER = os.path.join(HERE, "latency_writer.js")
+LAT_SUB = os.path.join(HERE, "latency_sub.py")
 MIB = 1 << 20
 
 SERVER_OPTIONS = [
@@ -172,6 +186,10 @@ def versions():
     }
     if shutil.which("node"):
         v["node"] = cmd_out(["node", "--version"])
+    for name, exe in (("nats-server", "nats-server"), ("redis-server", "redis-server")):
+        path = shutil.which(exe) or os.path.join("/usr/sbin", exe)
+        if os.path.exists(path):
+            v[name] = cmd_out([path, "--version"])
     for name, d in (("@vlasky/zongji", ZONGJI_DIR),
                     ("mysql2 (zongji's driver)", os.path.join(NODE_DIR, "node_modules", "mysql2"))):
         try:
@@ -235,15 +253,20 @@ def count_output(cmd, pattern=None):
     return {"lines": lines, "bytes": nbytes, "hits": hits}
 
 
-def rounds(commands, runs):
-    """COMMANDS: {name: argv}. Runs each RUNS times, interleaved (the order
-    rotates each round); returns {name: [result, ...]}."""
+def rounds(commands, runs, after=None):
+    """COMMANDS: {name: argv, or a function of the round number giving argv}.
+    Runs each RUNS times, interleaved (the order rotates each round); AFTER:
+    {name: function of the round number} called after that command's run
+    (cleanup, untimed). Returns {name: [result, ...]}."""
     names = list(commands)
     res = {n: [] for n in names}
     for r in range(runs):
         order = names[r % len(names):] + names[:r % len(names)]
         for n in order:
-            m = measure(commands[n])
+            cmd = commands[n](r) if callable(commands[n]) else commands[n]
+            m = measure(cmd)
+            if after and n in after:
+                after[n](r)
             res[n].append(m)
             log(f"  run {r + 1}/{runs} {n}: {m['wall']:.3f}s wall, {m['cpu']:.3f}s cpu, "
                 f"{m['rss_kib'] / 1024:.1f} MiB RSS")
@@ -413,6 +436,194 @@ def validate(label, path, rows, res, with_mdb=True):
         if md["hits"] != rows:
             log(f"WARNING {label}: mariadb-binlog printed {md['hits']} row changes, expected {rows}")
     log(f"validated {label}: {v}")
+
+
+# -- sinks and latency -------------------------------------------------------
+
+def nats_request(nats, subject, payload=b"", timeout=60):
+    """One request over core NATS's text protocol (JetStream's API: $JS.API.*);
+    returns the reply decoded from JSON."""
+    with socket.create_connection((nats.host, nats.port), timeout=timeout) as s:
+        f = s.makefile("rb")
+        f.readline()  # INFO
+        s.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\nSUB _INBOX.bench 1\r\n'
+                  + f"PUB {subject} _INBOX.bench {len(payload)}\r\n".encode() + payload
+                  + b"\r\n")
+        while True:
+            line = f.readline()
+            if not line:
+                raise RuntimeError(f"nats-server closed the connection ({subject})")
+            if line.startswith(b"MSG "):
+                return json.loads(f.read(int(line.split()[-1]) + 2)[:-2])
+            if line.startswith(b"PING"):
+                s.sendall(b"PONG\r\n")
+            elif line.startswith(b"-ERR"):
+                raise RuntimeError(f"nats-server: {line!r} ({subject})")
+
+
+def js_messages(nats, stream):
+    info = nats_request(nats, f"$JS.API.STREAM.INFO.{stream}")
+    return info.get("state", {}).get("messages")
+
+
+def js_delete(nats, stream):
+    r = nats_request(nats, f"$JS.API.STREAM.DELETE.{stream}")
+    if not r.get("success"):
+        log(f"WARNING jetstream: deleting stream {stream}: {r}")
+
+
+SINK_SUBJECT = "bench.sink"
+SINK_JS_SUBJECT = "bench.js"
+SINK_REDIS_STREAM = "bench.stream"
+
+
+def sink_phase(db, res, args, name, rows, desc):
+    """rowcast stream of one binlog file into each sink, same rounds as the
+    same stream to stdout (/dev/null). Throwaway brokers, no subscribers
+    (core NATS and Redis pub/sub drop what nobody listens to: this is the
+    cost of publishing)."""
+    with NatsServer(name="bench-nats") as nats, Redis(name="bench-redis") as redis:
+        base = stream_cmd(db, name)
+        js = lambda stream: base + ["--sink", nats.url(SINK_JS_SUBJECT, scheme="jetstream",
+                                                       stream=stream)]
+        cmds = {
+            "stdout (/dev/null)": base,
+            "nats:// (core)": base + ["--sink", nats.url(SINK_SUBJECT)],
+            "jetstream://": lambda r: js(f"BENCH{r}"),
+            "redis:// pubsub": base + ["--sink", redis.url(f"mode=pubsub&group={SINK_SUBJECT}")],
+            "redis:// stream": base + ["--sink",
+                                       redis.url(f"mode=stream&group={SINK_REDIS_STREAM}")],
+        }
+        after = {"jetstream://": lambda r: js_delete(nats, f"BENCH{r}"),
+                 "redis:// stream": lambda r: redis.cmd("UNLINK", SINK_REDIS_STREAM, timeout=60)}
+        # Once, untimed: the durable sinks hold every change.
+        check = {}
+        measure(js("BENCHCHECK"))
+        check["jetstream messages"] = js_messages(nats, "BENCHCHECK")
+        js_delete(nats, "BENCHCHECK")
+        measure(cmds["redis:// stream"])
+        check["redis stream XLEN"] = redis.cmd("XLEN", SINK_REDIS_STREAM)
+        redis.cmd("UNLINK", SINK_REDIS_STREAM, timeout=60)
+        for k, v in check.items():
+            if v != rows:
+                log(f"WARNING sinks: {k} = {v}, expected {rows}")
+        log(f"validated sinks: {check} (expected {rows})")
+        log("measuring the sinks")
+        res["sinks"] = {"rows": rows, "desc": desc, "check": check,
+                        "results": rounds(cmds, args.runs, after)}
+
+
+def pct(xs, q):
+    """The q-quantile of sorted XS (nearest rank)."""
+    return xs[min(len(xs) - 1, max(0, math.ceil(q * len(xs)) - 1))]
+
+
+def vm_hwm_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+LAT_RATE = 10_000     # row changes per second
+LAT_PER_TXN = 10      # rows per transaction: 1000 commits/s
+
+
+def latency_phase(db, res, args, outdir):
+    secs = 8 if args.quick else 25
+    rate, per = LAT_RATE, LAT_PER_TXN
+    ntx = round(rate * secs / per)
+    expected = ntx * per
+    db.sql("CREATE TABLE bench.lat (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, "
+           "k INT NOT NULL, sent_us BIGINT NOT NULL, qty INT NOT NULL, "
+           "note VARCHAR(64) NOT NULL) ENGINE=InnoDB")
+    subf = os.path.join(outdir, "lat-sub.txt")
+    wf = os.path.join(outdir, "lat-writer.txt")
+    errf = os.path.join(outdir, "lat-stream.err")
+    with NatsServer(jetstream=False, name="bench-nats-lat") as nats:
+        sub = subprocess.Popen([sys.executable, LAT_SUB, nats.host, str(nats.port), "bench.lat",
+                                str(expected), subf], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, encoding="utf-8")
+        strm = None
+        try:
+            if sub.stdout.readline().strip() != "ready":
+                raise RuntimeError("latency: the subscriber did not subscribe")
+            with open(errf, "w") as err:
+                strm = subprocess.Popen([ROWCAST, "stream", "--source", db.url(),
+                                         "--server-id", "4344", "--start", "now",
+                                         "--sink", nats.url("bench.lat")],
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=err)
+            # Probe rows (k = -1) until the subscriber has seen one: rowcast
+            # is connected and publishing.
+            for _ in range(100):
+                db.sql("INSERT INTO bench.lat (k, sent_us, qty, note) VALUES (-1, 0, 0, 'probe')")
+                if select.select([sub.stdout], [], [], 0.3)[0]:
+                    if sub.stdout.readline().strip() == "first":
+                        break
+                if strm.poll() is not None:
+                    with open(errf) as f:
+                        raise RuntimeError(f"latency: rowcast stream exited {strm.returncode}: "
+                                           f"{f.read()[-2000:]}")
+            else:
+                raise RuntimeError("latency: no event reached the subscriber in 30 s")
+            log(f"latency: writing {expected} row changes at {rate}/s "
+                f"({per} rows per transaction) for {secs} s")
+            w = subprocess.run(["node", LAT_WRITER, db.host, str(db.port), "root", "",
+                                str(rate), str(per), str(secs), wf], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
+                               timeout=secs * 10 + 60)
+            if w.returncode != 0:
+                raise RuntimeError(f"latency writer exited {w.returncode}: {w.stderr[-2000:]}")
+            log(f"  writer: {w.stdout.strip()}")
+            out, _ = sub.communicate(timeout=120)
+            log(f"  subscriber: {out.strip()}")
+            rss = vm_hwm_kib(strm.pid)
+        finally:
+            if strm and strm.poll() is None:
+                os.kill(strm.pid, signal.SIGTERM)
+                try:
+                    strm.wait(20)
+                except subprocess.TimeoutExpired:
+                    os.kill(strm.pid, signal.SIGKILL)
+                    strm.wait()
+            if sub.poll() is None:
+                os.kill(sub.pid, signal.SIGTERM)
+                sub.wait()
+    commits = {}
+    with open(wf) as f:
+        for line in f:
+            k, b, e = line.split()
+            commits[int(k)] = (int(b), int(e))
+    after, before, recv = [], [], []
+    with open(subf) as f:
+        for line in f:
+            k, sent_us, t = (int(x) for x in line.split())
+            b, e = commits[k]
+            after.append((t - e) / 1e3)
+            before.append((t - b) / 1e3)
+            recv.append(t)
+    after.sort()
+    before.sort()
+    ctime = sorted((e - b) / 1e3 for b, e in commits.values())
+    first_b = min(b for b, e in commits.values())
+    last_e = max(e for b, e in commits.values())
+
+    def stats(xs):
+        return {"median": pct(xs, 0.5), "p90": pct(xs, 0.9), "p99": pct(xs, 0.99),
+                "p999": pct(xs, 0.999), "max": xs[-1], "min": xs[0]} if xs else None
+
+    res["latency"] = {
+        "rate": rate, "per_txn": per, "seconds": secs, "expected": expected,
+        "received": len(after), "achieved_rate": ntx * per / ((last_e - first_b) / 1e9),
+        "after_commit_us": stats(after), "before_begin_us": stats(before),
+        "commit_us": stats(ctime), "negative": sum(1 for x in after if x < 0),
+        "rowcast_rss_kib": rss, "writer": w.stdout.strip()}
+    log(f"  latency after COMMIT: {res['latency']['after_commit_us']}")
 
 
 # -- the report ------------------------------------------------------------
@@ -595,11 +806,79 @@ def render(res, args):
         L.append(bw)
         L.append("")
 
+    sk = res.get("sinks")
+    if sk:
+        rows, r = sk["rows"], sk["results"]
+        L.append(f"## Into the sinks: {fmt_int(rows)} row changes ({sk['desc']})\n")
+        L.append("`rowcast stream --start FILE:4 --stop-at-end --sink URL` from the live server "
+                 "into a throwaway nats-server (JetStream on, file storage) and redis-server (no "
+                 "persistence) on the same machine, with no subscribers (core NATS and Redis "
+                 "pub/sub drop what nobody listens to: this is the cost of publishing, "
+                 "confirmations included). The stdout line is the same stream to /dev/null, in "
+                 "the same rounds. JetStream gets a new stream each run (`BENCH0`, `BENCH1`, "
+                 "...; deleted after the run) and the Redis stream key is deleted after each "
+                 "run, so every run starts empty. Checked once before timing: "
+                 + ", ".join(f"{k} {fmt_int(v) if isinstance(v, int) else v}"
+                             for k, v in sk["check"].items())
+                 + f" (expected {fmt_int(rows)}).\n")
+        L.append("| sink | row changes/s (wall) | row changes/s per CPU-second | "
+                 "wall s, median (runs) | CPU s, median | peak RSS MiB (max) | vs stdout |\n"
+                 "|---|---:|---:|---|---:|---:|---:|")
+        base = med(r["stdout (/dev/null)"]) if "stdout (/dev/null)" in r else None
+        for n in r:
+            ratio = f"{base / med(r[n]) * 100:.0f}%" if base else ""
+            L.append(rate_row(n, r[n], rows) + f" {ratio} |")
+        L.append("")
+        L.append("\"vs stdout\": the sink's rate as a share of the stdout rate (medians of "
+                 "wall time). CPU time and RSS are rowcast's alone; the broker's work is on the "
+                 "other core.\n")
+
+    lt = res.get("latency")
+    if lt:
+        a, b, c = lt["after_commit_us"], lt["before_begin_us"], lt["commit_us"]
+        L.append(f"## Latency from COMMIT to a NATS subscriber at {fmt_int(lt['rate'])} "
+                 "row changes/s\n")
+        L.append(f"A writer (`bench/latency_writer.js`, node + mysql2, one connection) commits "
+                 f"a {lt['per_txn']}-row INSERT every {1000 * lt['per_txn'] / lt['rate']:g} ms "
+                 f"({fmt_int(lt['rate'] / lt['per_txn'])} transactions/s) for {lt['seconds']} s "
+                 f"on a fixed schedule ({fmt_int(lt['achieved_rate'])} row changes/s achieved; "
+                 f"{lt['writer']}); `rowcast stream --start now --sink nats://.../bench.lat` "
+                 "publishes to a throwaway nats-server; a subscriber (`bench/latency_sub.py`: "
+                 "core NATS over a socket in Python, no pipe) takes CLOCK_MONOTONIC as each "
+                 "message is read. The writer takes the same clock right after the INSERT's "
+                 "OK (the commit) returns, and before sending it. Received "
+                 f"{fmt_int(lt['received'])} of {fmt_int(lt['expected'])} row changes. "
+                 "Everything runs on this machine (2 cores shared by the server, rowcast, "
+                 "nats-server, the writer and the subscriber).\n")
+        L.append("| microseconds | median | 90th | 99th | 99.9th | max | min |\n"
+                 "|---|---:|---:|---:|---:|---:|---:|")
+        for label, x in (("**COMMIT returned → received**", a),
+                         ("before the INSERT was sent → received", b),
+                         ("the writer's INSERT+COMMIT round trip", c)):
+            L.append(f"| {label} | {x['median']:,.0f} | {x['p90']:,.0f} | {x['p99']:,.0f} | "
+                     f"{x['p999']:,.0f} | {x['max']:,.0f} | {x['min']:,.0f} |")
+        L.append("")
+        L.append(f"{fmt_int(lt['negative'])} row changes arrived before the writer had the "
+                 "COMMIT's reply (negative latency: the binlog is written at commit, before the "
+                 "server's OK reaches the client). rowcast stream's peak RSS: "
+                 + (f"{lt['rowcast_rss_kib'] / 1024:.1f} MiB." if lt['rowcast_rss_kib'] else "?")
+                 + "\n")
+        targets.append((f"latency COMMIT → NATS subscriber at {fmt_int(lt['rate'])} changes/s: "
+                        "median under 1 ms", a["median"] < 1000,
+                        f"{a['median'] / 1000:.3f} ms (from before the INSERT was sent: "
+                        f"{b['median'] / 1000:.3f} ms)"))
+        targets.append((f"latency COMMIT → NATS subscriber at {fmt_int(lt['rate'])} changes/s: "
+                        "99th percentile under 5 ms", a["p99"] < 5000,
+                        f"{a['p99'] / 1000:.3f} ms (from before the INSERT was sent: "
+                        f"{b['p99'] / 1000:.3f} ms)"))
+
     L.append("## Targets\n")
     L.append("| target | result | measured |\n|---|---|---|")
     for name, ok, detail in targets:
         L.append(f"| {name} | {verdict(ok)} | {detail} |")
-    L.append("| latency from COMMIT to a NATS subscriber | not measured | later (no NATS sink yet) |")
+    if not lt:
+        L.append("| latency from COMMIT to a NATS subscriber | not measured | "
+                 "run the `latency` phase |")
     L.append("")
     with open(args.out, "w") as f:
         f.write("\n".join(L))
@@ -761,26 +1040,34 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="1/10 of the rows, a 100 MiB transaction")
     ap.add_argument("--runs", type=int, default=5, help="runs per figure (median; default 5)")
-    ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
+    ap.add_argument("--out", default=None,
+                    help="the report (default bench/RESULTS.md; bench/RESULTS-sinks.md when "
+                         "--only names no phase but sinks and latency, so that the full "
+                         "report is kept)")
     ap.add_argument("--no-zongji", action="store_true", help="skip the zongji peer")
     ap.add_argument("--rowcast", default=ROWCAST,
                     help="the rowcast binary to measure (default build/rowcast)")
     ap.add_argument("--head", action="store_true",
                     help="measure the committed code: build `git archive HEAD` in "
                          "build/bench/head (when others are editing src/)")
-    ap.add_argument("--only", default="main,filter,size,columns,huge,profile",
-                    help="comma-separated phases to run (main,filter,size,columns,huge,profile)")
+    ap.add_argument("--only", default="main,filter,size,columns,huge,profile,sinks,latency",
+                    help="comma-separated phases to run "
+                         "(main,filter,size,columns,huge,profile,sinks,latency)")
     args = ap.parse_args()
+    phases = set(args.only.split(","))
+    sinks_only = phases <= {"sinks", "latency"}
+    if args.out is None:
+        args.out = os.path.join(HERE, "RESULTS-sinks.md" if sinks_only else "RESULTS.md")
     ROWCAST = os.path.abspath(args.rowcast)
     if args.head:
         ROWCAST = build_head()
-    phases = set(args.only.split(","))
     if args.runs < 1:
         ap.error("--runs must be at least 1")
     if not os.access(ROWCAST, os.X_OK):
         raise SystemExit(f"bench: {ROWCAST} missing: run `make` first")
 
-    ensure_peers(args.no_zongji)
+    # the latency writer needs mysql2, which comes with zongji
+    ensure_peers(args.no_zongji and "latency" not in phases)
     build_tools()
     f = 10 if args.quick else 1
     res = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(),
@@ -821,10 +1108,29 @@ def main():
                                        "statement and transaction, 9 columns",
                                "results": rounds(cmds, args.runs)}
                 render(res, args)
-                main_path, main_rows = path, rows
+                main_path, main_rows, main_name = path, rows, name
                 if "profile" in phases:
                     res["perf_file"] = os.path.join(outdir, "main-" + name)
                     shutil.copy(path, res["perf_file"])
+
+            if "sinks" in phases:
+                if "main" in phases:
+                    name, rows, desc = main_name, main_rows, "the main workload's file"
+                else:
+                    ins, upd, dele = 250_000 // f, 125_000 // f, 50_000 // f
+                    log(f"generating the sinks workload: {ins} inserts, {upd} updates, "
+                        f"{dele} deletes")
+                    name, rows = gen_mix(db, "sinks", ins, upd, dele)
+                    desc = (f"the main workload's mix at 1/4 of its rows ({fmt_int(ins)} "
+                            f"INSERT, {fmt_int(upd)} UPDATE, {fmt_int(dele)} DELETE)")
+                    st = count_output(stream_cmd(db, name))
+                    if st["lines"] != rows:
+                        log(f"WARNING sinks: rowcast stream wrote {st['lines']} lines, "
+                            f"expected {rows}")
+                # Right after main: --stop-at-end stops at the end of the
+                # server's last binlog, so no later workload may follow the file.
+                sink_phase(db, res, args, name, rows, desc)
+                render(res, args)
 
             if "size" in phases and "main" in phases:
                 pts = []
@@ -894,6 +1200,10 @@ def main():
                                                   "rowcast read": read_cmd(path)}, args.runs)}
                 render(res, args)
 
+            if "latency" in phases:
+                latency_phase(db, res, args, outdir)
+                render(res, args)
+
         if "profile" in phases:
             log("profiling rowcast read with callgrind")
             text, excl, total = profile(ppath, prof_rows, outdir)
@@ -943,7 +1253,8 @@ def main():
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
     render(res, args)
-    with open(os.path.join(PEERS, "results.json"), "w") as fj:
+    with open(os.path.join(PEERS, "results-sinks.json" if sinks_only else "results.json"),
+              "w") as fj:
         json.dump(res, fj, indent=1, default=str)
     log(f"wrote {args.out}")
 
