@@ -32,6 +32,7 @@
 #define RC_NATS_RECONNECT_WAIT_MS 250
 #define RC_NATS_RECONNECT_BUF     (64 * 1024 * 1024)
 #define RC_JS_MAX_PENDING         4096
+#define RC_JS_MAX_PENDING_BYTES   (16u << 20) /* in-flight bytes: big events must not multiply */
 #define RC_JS_ACK_WAIT_MS         5000
 #define RC_JS_DUPE_WINDOW_NS      (120LL * 1000000000LL)
 #define RC_SUB_POLL_MS            200
@@ -387,6 +388,8 @@ typedef struct rc_js {
     pthread_cond_t cv;
     rc_js_entry *ring;
     size_t cap, head, count; /* head: oldest entry */
+    size_t bytes;            /* event bytes held in the ring */
+    size_t scan;             /* acks come nearly in publish order: look here first */
     bool failing;            /* a publish failed since the last ack */
     char last_error[300];
     rc_errcode fatal; /* a refusal retrying cannot fix */
@@ -415,9 +418,14 @@ static void rc_js_ack_handler(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr
 {
     rc_js *j = cl;
     pthread_mutex_lock(&j->mu);
-    for (size_t i = 0; i < j->count; i++) {
+    /* Start where the last ack matched: acks arrive nearly in publish order,
+     * so this finds the entry in a step or two instead of scanning the ring. */
+    size_t start = j->scan < j->count ? j->scan : 0;
+    for (size_t n = 0; n < j->count; n++) {
+        size_t i = (start + n) % j->count;
         rc_js_entry *e = rc_js_at(j, i);
         if (e->state != RC_JS_INFLIGHT || e->inflight != msg) continue;
+        j->scan = i + 1;
         e->inflight = NULL;
         if (pa) {
             e->state = RC_JS_ACKED;
@@ -487,9 +495,11 @@ static void rc_js_collect(rc_sink *s, rc_js *j)
     while (j->count && rc_js_at(j, 0)->state == RC_JS_ACKED) {
         rc_js_entry *e = rc_js_at(j, 0);
         s->acked = e->seq;
+        j->bytes -= (size_t)e->len;
         rc_js_entry_free(e);
         j->head = (j->head + 1) % j->cap;
         j->count--;
+        if (j->scan) j->scan--; /* indexes are relative to head */
     }
     if (!j->count) s->acked = s->sent;
 }
@@ -691,13 +701,13 @@ static int rc_js_send(rc_sink *s, const rc_sink_msg *m, rc_err *err)
     if (m->len > INT32_MAX)
         return rc_err_set(err, RC_E_SERVER, "%s: event at %s too large", j->conf.label, m->msgid);
     pthread_mutex_lock(&j->mu);
-    bool full = j->count == j->cap;
+    bool full = j->count == j->cap || (j->count && j->bytes + m->len > RC_JS_MAX_PENDING_BYTES);
     pthread_mutex_unlock(&j->mu);
     if (full) {
         /* Back-pressure: wait for acknowledgements, up to one ack wait. */
         if (rc_js_flush(s, (int)j->ack_wait_ms, err) < 0) return -1;
         pthread_mutex_lock(&j->mu);
-        full = j->count == j->cap;
+        full = j->count == j->cap || (j->count && j->bytes + m->len > RC_JS_MAX_PENDING_BYTES);
         pthread_mutex_unlock(&j->mu);
         if (full)
             return rc_err_set(err, RC_E_LOST, "%s: %zu events await JetStream's acknowledgement",
@@ -713,6 +723,7 @@ static int rc_js_send(rc_sink *s, const rc_sink_msg *m, rc_err *err)
     e->len = (int)m->len;
     e->state = RC_JS_QUEUED;
     j->count++;
+    j->bytes += m->len;
     pthread_mutex_unlock(&j->mu);
     s->sent = m->seq;
     /* The entry is ours now: whatever happens to this publish, flush() sends
