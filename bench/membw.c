@@ -21,8 +21,7 @@ int main(int argc, char **argv)
     double secs = argc > 1 ? atof(argv[1]) : 1.0;
     size_t n = (size_t)64 << 20;
     char *a = malloc(n), *b = malloc(n);
-    if (!a || !b)
-        return 1;
+    if (!a || !b) return 1;
     memset(a, 1, n);
     memset(b, 2, n);
     double t0 = now_s(), t;

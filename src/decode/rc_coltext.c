@@ -360,6 +360,11 @@ static char *rc_put_epoch(char *o, uint64_t secs)
     return rc_put_hms(o, sod / 3600, sod / 60 % 60, sod % 60);
 }
 
+size_t rc_epoch_text(uint32_t secs, char *out)
+{
+    return (size_t)(rc_put_epoch(out, secs) - out);
+}
+
 /* The server stores the zero TIMESTAMP as 0 and shows it as the zero date;
  * any other value is shown in UTC (time_zone '+00:00', SPEC §2). */
 static size_t rc_timestamp_common(uint32_t secs, uint32_t usec, unsigned fsp, char *out)

@@ -31,4 +31,8 @@ size_t rc_datetime2_text(const uint8_t *p, size_t avail, unsigned fsp, char *out
 size_t rc_timestamp_text(const uint8_t *p, size_t avail, char *out, size_t *outlen);
 size_t rc_timestamp2_text(const uint8_t *p, size_t avail, unsigned fsp, char *out, size_t *outlen);
 
+/* "YYYY-MM-DD HH:MM:SS" (19 bytes, no terminator) of seconds since the
+ * epoch, in UTC: the event header's time. Returns 19. */
+size_t rc_epoch_text(uint32_t secs, char *out);
+
 #endif

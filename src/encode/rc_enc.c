@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/rc_coltext.h"
 #include "encode/rc_enc_int.h"
 #include "encode/rc_json.h"
 
@@ -107,30 +108,7 @@ const char *rc_enc_ts_text(rc_enc *e, uint32_t ts)
 {
     if (ts == e->ts_cached) return e->ts_text;
     e->ts_cached = ts;
-    /* civil date from days since 1970-01-01 (proleptic Gregorian) */
-    int64_t days = ts / 86400, sod = ts % 86400;
-    int64_t z = days + 719468, era = z / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
-    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-    if (mm <= 2) y++;
-    int v[6] = {(int)y, (int)mm, (int)dd, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60)};
-    char *p = e->ts_text;
-    p[0] = (char)('0' + v[0] / 1000 % 10);
-    p[1] = (char)('0' + v[0] / 100 % 10);
-    p[2] = (char)('0' + v[0] / 10 % 10);
-    p[3] = (char)('0' + v[0] % 10);
-    static const int pos[5] = {5, 8, 11, 14, 17};
-    for (int i = 1; i < 6; i++) {
-        p[pos[i - 1]] = (char)('0' + v[i] / 10);
-        p[pos[i - 1] + 1] = (char)('0' + v[i] % 10);
-    }
-    p[4] = p[7] = '-';
-    p[10] = ' ';
-    p[13] = p[16] = ':';
-    p[19] = 0;
+    e->ts_text[rc_epoch_text(ts, e->ts_text)] = 0;
     return e->ts_text;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/rc_buf.h"
+#include "decode/rc_coltext.h"
 #include "encode/rc_charset.h"
 #include "encode/rc_json.h"
 #include "filter/rc_derive.h"
@@ -315,16 +316,8 @@ static int event_index(lua_State *L)
         }
     } else if (!strcmp(k, "timestamp")) {
         /* as in the event: the header's time in UTC */
-        char ts[32];
-        int64_t days = c->meta->timestamp / 86400, sod = c->meta->timestamp % 86400;
-        int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
-        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        int64_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
-        int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-        y += mm <= 2;
-        snprintf(ts, sizeof ts, "%04d-%02d-%02d %02d:%02d:%02d", (int)y, (int)mm, (int)dd,
-                 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+        char ts[20];
+        ts[rc_epoch_text(c->meta->timestamp, ts)] = 0;
         lua_pushstring(L, ts);
     } else if (!strcmp(k, "position")) {
         lua_pushfstring(L, "%s:%I", c->meta->file, (lua_Integer)c->meta->offset);
