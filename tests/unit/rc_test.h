@@ -38,7 +38,8 @@ static int rc_test_failed_now;
 #define CHECK_STR(a, b)                                                                            \
     do {                                                                                           \
         const char *_a = (a), *_b = (b);                                                           \
-        if (!_a || strcmp(_a, _b)) RC_FAIL("%s == \"%s\", expected \"%s\"", #a, _a ? _a : "(null)", _b); \
+        if (!_a || strcmp(_a, _b))                                                                 \
+            RC_FAIL("%s == \"%s\", expected \"%s\"", #a, _a ? _a : "(null)", _b);                  \
     } while (0)
 
 /* Compares a length-delimited byte string with a C string. */
@@ -56,7 +57,10 @@ typedef struct rc_test_case {
     void (*fn)(void);
 } rc_test_case;
 
-#define RC_T(fn) {#fn, fn}
+#define RC_T(fn)                                                                                   \
+    {                                                                                              \
+#fn, fn                                                                                    \
+    }
 
 static inline int rc_test_run(const rc_test_case *cases, size_t n)
 {
