@@ -16,20 +16,37 @@
 #include "encode/rc_json.h"
 #include "filter/rc_derive.h"
 
-#define EVENT_MT "rowcast.event"
-#define ROW_MT   "rowcast.row"
-
 typedef struct row_ud {
     rc_fevent *fe;
     int after; /* 1: new, 0: old */
 } row_ud;
+
+/* Slots of a table's names table (below) besides [name] = column index. */
+enum { NAMES_GEN = 0, NAMES_TABLE = -1, NAMES_SCHEMA = -2 };
 
 struct rc_fevent {
     lua_State *L;
     const rc_change *c;
     int ref_event, ref_rows[2];
     int ref_over[2]; /* name -> value written by the script; `false` wrapper for nil */
-    int ref_names;   /* light userdata(table) -> {[name] = index, [0] = generation} */
+    int ref_names;   /* light userdata(table) -> names table, see col_names */
+    /* The userdata the script sees, to recognise them by address: cheaper
+     * than luaL_checkudata's registry lookups, on every field access. */
+    void *ev_ud, *row_uds[2];
+    /* The table whose names table is the userdata's user value now. */
+    const rc_table *names_t;
+    uint64_t names_gen;
+    /* Fast fields. During a call on a row change the event's metatable is
+     * one (ref_mt_fast) whose __index is a plain table per operation ({new,
+     * old, operation, table, schema}, ref_fields), so that the fields scripts
+     * read most cost a table lookup in the VM instead of a call into C; other
+     * fields go on to event_index (ref_lazy), as does every field outside a
+     * call (metatable ref_mt). The tables hold the names of fields_t; until
+     * they do, an event uses ref_mt. */
+    int ref_mt, ref_lazy, ref_fields[3], ref_mt_fast[3];
+    const rc_table *fields_t;
+    uint64_t fields_gen;
+    int mt_now; /* the registry reference of the event's metatable now */
     int dirty;
     char *schema_new, *table_new, *group;
     rc_derive *derive;
@@ -43,18 +60,33 @@ struct rc_fevent {
 /* A unique key standing for "the script set this column to nil (drop)". */
 static char DROP_KEY;
 
+/* The metamethods are closures over their rc_fevent (upvalue 1), one set
+ * of metatables per filter state. */
+static rc_fevent *upvalue_fe(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+static void check_live(lua_State *L, const rc_fevent *fe)
+{
+    if (!fe->c) luaL_error(L, "the event was used after its filter call returned");
+}
+
 static rc_fevent *check_event(lua_State *L, int idx)
 {
-    rc_fevent **p = luaL_checkudata(L, idx, EVENT_MT);
-    if (!(*p)->c) luaL_error(L, "the event was used after its filter call returned");
-    return *p;
+    rc_fevent *fe = upvalue_fe(L);
+    if (lua_touserdata(L, idx) != fe->ev_ud) luaL_typeerror(L, idx, "rowcast event");
+    check_live(L, fe);
+    return fe;
 }
 
 static row_ud *check_row(lua_State *L, int idx)
 {
-    row_ud *r = luaL_checkudata(L, idx, ROW_MT);
-    if (!r->fe->c) luaL_error(L, "the event was used after its filter call returned");
-    return r;
+    rc_fevent *fe = upvalue_fe(L);
+    void *p = lua_touserdata(L, idx);
+    if (!p || (p != fe->row_uds[0] && p != fe->row_uds[1])) luaL_typeerror(L, idx, "rowcast row");
+    check_live(L, fe);
+    return p;
 }
 
 /* ---- values ---- */
@@ -123,35 +155,87 @@ static void push_value(rc_fevent *fe, lua_State *L, const rc_value *v)
 
 /* ---- column names ---- */
 
-/* Index of column `name` in t, or -1: a per-table Lua table of names, built
- * once per table definition. */
+/* Pushes t's names table: {[name] = 1-based column index, [NAMES_GEN] =
+ * generation, [NAMES_TABLE] = t's name, [NAMES_SCHEMA] = its schema's}, built
+ * once per table definition and cached by the table's address. */
+static void push_names_table(rc_fevent *fe, lua_State *L, const rc_table *t)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_names);
+    if (lua_rawgetp(L, -1, t) == LUA_TTABLE &&
+        (lua_rawgeti(L, -1, NAMES_GEN), (uint64_t)lua_tointeger(L, -1) == t->generation)) {
+        lua_pop(L, 1);
+        lua_remove(L, -2);
+        return;
+    }
+    lua_settop(L, lua_gettop(L) - (lua_type(L, -1) == LUA_TNUMBER ? 2 : 1));
+    lua_createtable(L, 0, (int)t->ncols + 3);
+    lua_pushinteger(L, (lua_Integer)t->generation);
+    lua_rawseti(L, -2, NAMES_GEN);
+    lua_pushstring(L, t->name);
+    lua_rawseti(L, -2, NAMES_TABLE);
+    lua_pushstring(L, t->schema);
+    lua_rawseti(L, -2, NAMES_SCHEMA);
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        lua_pushinteger(L, (lua_Integer)i + 1);
+        lua_setfield(L, -2, t->cols[i].name);
+    }
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, -3, t);
+    lua_remove(L, -2);
+}
+
+/* Sets `table` and `schema` of the fast fields tables to the names in the
+ * names table at idx; from then on row changes of that table use them. */
+static void set_fields_names(rc_fevent *fe, lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    for (int op = 0; op < 3; op++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_fields[op]);
+        lua_rawgeti(L, idx, NAMES_TABLE);
+        lua_setfield(L, -2, "table");
+        lua_rawgeti(L, idx, NAMES_SCHEMA);
+        lua_setfield(L, -2, "schema");
+        lua_pop(L, 1);
+    }
+    fe->fields_t = fe->names_t;
+    fe->fields_gen = fe->names_gen;
+}
+
+/* Pushes the names table of the event's table, which the event and row
+ * userdata carry as their user value: one lookup per access, and the cache
+ * above only when the event's table changed. */
+static void push_names(rc_fevent *fe, lua_State *L, const rc_table *t)
+{
+    if (fe->names_t != t || fe->names_gen != t->generation) {
+        push_names_table(fe, L, t);
+        int refs[3] = {fe->ref_event, fe->ref_rows[0], fe->ref_rows[1]};
+        for (int i = 0; i < 3; i++) {
+            lua_rawgeti(L, LUA_REGISTRYINDEX, refs[i]);
+            lua_pushvalue(L, -2);
+            lua_setiuservalue(L, -2, 1);
+            lua_pop(L, 1);
+        }
+        fe->names_t = t;
+        fe->names_gen = t->generation;
+        set_fields_names(fe, L, -1);
+        return;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_event);
+    lua_getiuservalue(L, -1, 1);
+    lua_remove(L, -2);
+}
+
+/* Index of column `name` (at name_idx) in t, or -1. */
 static int col_index(rc_fevent *fe, lua_State *L, const rc_table *t, int name_idx)
 {
     name_idx = lua_absindex(L, name_idx);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_names);
-    if (lua_rawgetp(L, -1, t) != LUA_TTABLE ||
-        (lua_rawgeti(L, -1, 0), (uint64_t)lua_tointeger(L, -1) != t->generation)) {
-        if (lua_type(L, -1) == LUA_TNUMBER)
-            lua_pop(L, 2);
-        else
-            lua_pop(L, 1);
-        lua_createtable(L, 0, (int)t->ncols + 1);
-        lua_pushinteger(L, (lua_Integer)t->generation);
-        lua_rawseti(L, -2, 0);
-        for (uint32_t i = 0; i < t->ncols; i++) {
-            lua_pushinteger(L, (lua_Integer)i + 1);
-            lua_setfield(L, -2, t->cols[i].name);
-        }
-        lua_pushvalue(L, -1);
-        lua_rawsetp(L, -3, t);
-    } else {
-        lua_pop(L, 1);
-    }
+    push_names_table(fe, L, t);
     lua_pushvalue(L, name_idx);
     lua_rawget(L, -2);
-    int idx = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) - 1 : -1;
-    lua_pop(L, 3);
-    return idx;
+    int isnum;
+    lua_Integer i = lua_tointegerx(L, -1, &isnum);
+    lua_pop(L, 2);
+    return isnum && i >= 1 ? (int)i - 1 : -1;
 }
 
 /* ---- the row ---- */
@@ -188,9 +272,20 @@ static int row_index(lua_State *L)
     if (lua_type(L, 2) != LUA_TSTRING) return lua_pushnil(L), 1;
     if (push_override(fe, L, r->after, 2)) return 1;
     const rc_table *t = fe->c->table;
-    int i = col_index(fe, L, t, 2);
-    if (i < 0) return lua_pushnil(L), 1;
-    push_value(fe, L, &row_values(r)[i]);
+    /* the row's user value is the names table of t, unless t changed */
+    if (fe->names_t == t && fe->names_gen == t->generation)
+        lua_getiuservalue(L, 1, 1);
+    else
+        push_names(fe, L, t);
+    lua_pushvalue(L, 2);
+    lua_rawget(L, -2);
+    int isnum;
+    lua_Integer i = lua_tointegerx(L, -1, &isnum);
+    /* the value goes on top; what is below it is dropped on return */
+    if (!isnum || i < 1)
+        lua_pushnil(L);
+    else
+        push_value(fe, L, &row_values(r)[i - 1]);
     return 1;
 }
 
@@ -219,7 +314,8 @@ static int row_newindex(lua_State *L)
 
 static int row_next(lua_State *L)
 {
-    row_ud *r = check_row(L, lua_upvalueindex(1));
+    row_ud *r = lua_touserdata(L, lua_upvalueindex(1)); /* checked by row_pairs */
+    check_live(L, r->fe);
     const rc_table *t = r->fe->c->table;
     const rc_value *vals = row_values(r);
     lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
@@ -253,7 +349,7 @@ static int row_pairs(lua_State *L)
 
 /* ---- the event ---- */
 
-static void push_names(lua_State *L, const rc_table *t, int keys_only)
+static void push_column_list(lua_State *L, const rc_table *t, int keys_only)
 {
     lua_newtable(L);
     int n = 0;
@@ -264,46 +360,115 @@ static void push_names(lua_State *L, const rc_table *t, int keys_only)
     }
 }
 
+/* The event's fields, told apart by length and bytes: no strcmp chain on
+ * every access. */
+typedef enum {
+    F_OTHER,
+    F_SCHEMA,
+    F_TABLE,
+    F_OPERATION,
+    F_QUERY,
+    F_NEW,
+    F_OLD,
+    F_COLUMNS,
+    F_KEYS,
+    F_PRIMARY,
+    F_TIMESTAMP,
+    F_POSITION,
+    F_GTID,
+    F_SERVER_ID,
+    F_GROUP
+} field;
+
+static field field_of(const char *k, size_t n)
+{
+#define IS(lit) (n == sizeof(lit) - 1 && !memcmp(k, lit, sizeof(lit) - 1))
+    switch (n) {
+    case 3: return IS("new") ? F_NEW : IS("old") ? F_OLD : F_OTHER;
+    case 4: return IS("keys") ? F_KEYS : IS("gtid") ? F_GTID : F_OTHER;
+    case 5: return IS("table") ? F_TABLE : IS("query") ? F_QUERY : IS("group") ? F_GROUP : F_OTHER;
+    case 6: return IS("schema") ? F_SCHEMA : F_OTHER;
+    case 7: return IS("columns") ? F_COLUMNS : IS("primary") ? F_PRIMARY : F_OTHER;
+    case 8: return IS("position") ? F_POSITION : F_OTHER;
+    case 9:
+        return IS("operation")   ? F_OPERATION
+               : IS("timestamp") ? F_TIMESTAMP
+               : IS("server_id") ? F_SERVER_ID
+                                 : F_OTHER;
+    default: return F_OTHER;
+    }
+#undef IS
+}
+
+/* Pushes slot `which` (NAMES_TABLE, NAMES_SCHEMA) of t's names table: the
+ * name as a Lua string made once per table, not once per access. */
+static void push_table_name(rc_fevent *fe, lua_State *L, const rc_table *t, int which)
+{
+    push_names(fe, L, t);
+    lua_rawgeti(L, -1, which);
+    lua_remove(L, -2);
+}
+
+/* __index of the event outside the fast fields: its argument 1 is the event
+ * or one of the fields tables. Reading a field brings the fields tables up to
+ * date with the event's table (push_names). */
 static int event_index(lua_State *L)
 {
-    rc_fevent *fe = check_event(L, 1);
+    rc_fevent *fe = upvalue_fe(L);
+    check_live(L, fe);
     const rc_change *c = fe->c;
-    const char *k = luaL_checkstring(L, 2);
+    if (c->table && (fe->fields_t != c->table || fe->fields_gen != c->table->generation) &&
+        !fe->table_new && !fe->schema_new) {
+        push_names(fe, L, c->table);
+        if (fe->fields_t != c->table) set_fields_names(fe, L, -1);
+        lua_pop(L, 1);
+    }
+    size_t klen;
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &klen) : NULL;
     static const char *const ops[] = {"insert", "update", "delete", "query"};
     const rc_table *t = c->table;
-    if (!strcmp(k, "schema")) {
+    switch (k ? field_of(k, klen) : F_OTHER) {
+    case F_SCHEMA:
         if (fe->schema_new)
             lua_pushstring(L, fe->schema_new);
         else if (t)
-            lua_pushstring(L, t->schema);
+            push_table_name(fe, L, t, NAMES_SCHEMA);
         else
             lua_pushlstring(L, c->schema, c->schema_len);
-    } else if (!strcmp(k, "table")) {
+        break;
+    case F_TABLE:
         if (fe->table_new)
             lua_pushstring(L, fe->table_new);
         else if (t)
-            lua_pushstring(L, t->name);
+            push_table_name(fe, L, t, NAMES_TABLE);
         else
             lua_pushnil(L);
-    } else if (!strcmp(k, "operation")) {
-        lua_pushstring(L, ops[c->op]);
-    } else if (!strcmp(k, "query")) {
+        break;
+    case F_OPERATION: lua_pushstring(L, ops[c->op]); break;
+    case F_QUERY:
         if (c->op == RC_OP_QUERY)
             lua_pushlstring(L, c->query, c->query_len);
         else
             lua_pushnil(L);
-    } else if (!strcmp(k, "new") || !strcmp(k, "old")) {
+        break;
+    case F_NEW:
+    case F_OLD: {
         int after = k[0] == 'n';
         if (after ? c->after : c->before)
             lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_rows[after]);
         else
             lua_pushnil(L);
-    } else if (!strcmp(k, "columns") && t) {
-        push_names(L, t, 0);
-    } else if (!strcmp(k, "keys") && t) {
-        push_names(L, t, 1);
-    } else if (!strcmp(k, "primary") && t) {
-        if (t->npk == 0)
+        break;
+    }
+    case F_COLUMNS:
+    case F_KEYS:
+        if (t)
+            push_column_list(L, t, k[0] == 'k');
+        else
+            lua_pushnil(L);
+        break;
+    case F_PRIMARY:
+        if (!t || t->npk == 0)
             lua_pushnil(L);
         else if (t->npk == 1)
             lua_pushstring(L, t->cols[t->pk[0]].name);
@@ -314,28 +479,34 @@ static int event_index(lua_State *L)
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
             }
         }
-    } else if (!strcmp(k, "timestamp")) {
+        break;
+    case F_TIMESTAMP: {
         /* as in the event: the header's time in UTC */
         char ts[20];
         ts[rc_epoch_text(c->meta->timestamp, ts)] = 0;
         lua_pushstring(L, ts);
-    } else if (!strcmp(k, "position")) {
+        break;
+    }
+    case F_POSITION:
         lua_pushfstring(L, "%s:%I", c->meta->file, (lua_Integer)c->meta->offset);
-    } else if (!strcmp(k, "gtid")) {
+        break;
+    case F_GTID:
         if (c->meta->gtid)
             lua_pushstring(L, c->meta->gtid);
         else
             lua_pushnil(L);
-    } else if (!strcmp(k, "server_id")) {
-        lua_pushinteger(L, (lua_Integer)c->meta->server_id);
-    } else if (!strcmp(k, "group")) {
+        break;
+    case F_SERVER_ID: lua_pushinteger(L, (lua_Integer)c->meta->server_id); break;
+    case F_GROUP:
         if (fe->group)
             lua_pushstring(L, fe->group);
         else if (c->group)
             lua_pushstring(L, c->group);
         else
             lua_pushnil(L);
-    } else {
+        break;
+    default:
+        if (!k) luaL_checkstring(L, 2); /* the error a non-string key always gave */
         lua_pushnil(L);
     }
     return 1;
@@ -364,6 +535,15 @@ static int event_newindex(lua_State *L)
         if (!fe->c->table && k[0] == 't')
             return luaL_error(L, "a statement (operation query) has no table to rename");
         set_str(k[0] == 't' ? &fe->table_new : &fe->schema_new, L, 3);
+        /* reads of event.table/schema see the new name; the fields tables
+         * get the table's own names back before they serve another event */
+        if (fe->c->op != RC_OP_QUERY) {
+            lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_fields[fe->c->op]);
+            lua_pushvalue(L, 3);
+            lua_setfield(L, -2, k);
+            lua_pop(L, 1);
+            fe->fields_t = NULL;
+        }
     } else {
         return luaL_error(L,
                           "event.%s cannot be set: a filter may set event.table, event.schema, "
@@ -385,6 +565,17 @@ static int event_tostring(lua_State *L)
     return 1;
 }
 
+/* Pushes a new metatable whose methods are closures over fe. */
+static void new_metatable(lua_State *L, rc_fevent *fe, const luaL_Reg *methods)
+{
+    lua_newtable(L);
+    lua_pushlightuserdata(L, fe);
+    luaL_setfuncs(L, methods, 1);
+    /* getmetatable(event) gives this string, not the methods */
+    lua_pushliteral(L, "rowcast");
+    lua_setfield(L, -2, "__metatable");
+}
+
 rc_fevent *rc_fevent_new(lua_State *L)
 {
     rc_fevent *fe = rc_xcalloc(1, sizeof *fe);
@@ -392,39 +583,64 @@ rc_fevent *rc_fevent_new(lua_State *L)
     fe->derive = rc_derive_new();
     rc_buf_init(&fe->conv);
     rc_buf_init(&fe->strings);
-    if (luaL_newmetatable(L, EVENT_MT)) {
-        lua_pushcfunction(L, event_index);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, event_newindex);
-        lua_setfield(L, -2, "__newindex");
-        lua_pushcfunction(L, event_tostring);
-        lua_setfield(L, -2, "__tostring");
-    }
-    lua_pop(L, 1);
-    if (luaL_newmetatable(L, ROW_MT)) {
-        lua_pushcfunction(L, row_index);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, row_newindex);
-        lua_setfield(L, -2, "__newindex");
-        lua_pushcfunction(L, row_pairs);
-        lua_setfield(L, -2, "__pairs");
-    }
-    lua_pop(L, 1);
-    rc_fevent **ev = lua_newuserdatauv(L, sizeof *ev, 0);
-    *ev = fe;
-    luaL_setmetatable(L, EVENT_MT);
+    static const luaL_Reg event_methods[] = {{"__index", event_index},
+                                             {"__newindex", event_newindex},
+                                             {"__tostring", event_tostring},
+                                             {NULL, NULL}};
+    static const luaL_Reg row_methods[] = {
+        {"__index", row_index}, {"__newindex", row_newindex}, {"__pairs", row_pairs}, {NULL, NULL}};
+    fe->ev_ud = lua_newuserdatauv(L, 1, 1);
+    new_metatable(L, fe, event_methods);
+    lua_getfield(L, -1, "__index");
+    fe->ref_lazy = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushvalue(L, -1);
+    fe->ref_mt = fe->mt_now = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_setmetatable(L, -2);
     fe->ref_event = luaL_ref(L, LUA_REGISTRYINDEX);
+    new_metatable(L, fe, row_methods);
     for (int i = 0; i < 2; i++) {
-        row_ud *r = lua_newuserdatauv(L, sizeof *r, 0);
+        row_ud *r = lua_newuserdatauv(L, sizeof *r, 1);
         r->fe = fe;
         r->after = i;
-        luaL_setmetatable(L, ROW_MT);
+        fe->row_uds[i] = r;
+        lua_pushvalue(L, -2);
+        lua_setmetatable(L, -2);
         fe->ref_rows[i] = luaL_ref(L, LUA_REGISTRYINDEX);
         lua_newtable(L);
         fe->ref_over[i] = luaL_ref(L, LUA_REGISTRYINDEX);
     }
+    lua_pop(L, 1);
     lua_newtable(L);
     fe->ref_names = luaL_ref(L, LUA_REGISTRYINDEX);
+    static const char *const ops[] = {"insert", "update", "delete"};
+    lua_createtable(L, 0, 1); /* the fields tables' metatable */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_lazy);
+    lua_setfield(L, -2, "__index");
+    for (int op = 0; op < 3; op++) {
+        lua_createtable(L, 0, 5);
+        lua_pushstring(L, ops[op]);
+        lua_setfield(L, -2, "operation");
+        if (op != RC_OP_DELETE) {
+            lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_rows[1]);
+            lua_setfield(L, -2, "new");
+        }
+        if (op != RC_OP_INSERT) {
+            lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_rows[0]);
+            lua_setfield(L, -2, "old");
+        }
+        lua_pushliteral(L, "");
+        lua_setfield(L, -2, "table");
+        lua_pushliteral(L, "");
+        lua_setfield(L, -2, "schema");
+        lua_pushvalue(L, -2);
+        lua_setmetatable(L, -2);
+        new_metatable(L, fe, event_methods);
+        lua_pushvalue(L, -2);
+        lua_setfield(L, -2, "__index");
+        fe->ref_mt_fast[op] = luaL_ref(L, LUA_REGISTRYINDEX);
+        fe->ref_fields[op] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    lua_pop(L, 1);
     return fe;
 }
 
@@ -441,19 +657,33 @@ void rc_fevent_free(rc_fevent *fe)
     free(fe);
 }
 
+/* Gives the event the metatable at registry `ref`. Raises nothing (both
+ * exist), so it can run outside a protected call. */
+static void set_event_mt(rc_fevent *fe, int ref)
+{
+    lua_State *L = fe->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_event);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    lua_setmetatable(L, -2);
+    lua_pop(L, 1);
+    fe->mt_now = ref;
+}
+
 void rc_fevent_begin(rc_fevent *fe, const rc_change *c)
 {
     /* the previous event, and the group it was routed to, are done with */
     free(fe->group);
     fe->group = NULL;
     fe->c = c;
+    int fast =
+        c->op != RC_OP_QUERY && c->table == fe->fields_t && c->table->generation == fe->fields_gen;
+    int mt = fast ? fe->ref_mt_fast[c->op] : fe->ref_mt;
+    if (mt != fe->mt_now) set_event_mt(fe, mt);
 }
 
-int rc_fevent_push(lua_State *L, void *arg)
+int rc_fevent_ref(const rc_fevent *fe)
 {
-    rc_fevent *fe = arg;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_event);
-    return 0;
+    return fe->ref_event;
 }
 
 /* The script's value for a column as an rc_value of that column. Strings

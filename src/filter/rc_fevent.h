@@ -5,11 +5,12 @@
  * `event.position`, `event.gtid`, `event.server_id`, `event.group`.
  *
  * Nothing is converted until the script reads it: the event and its rows
- * are userdata whose fields are looked up on access. Writes are kept aside
- * (a column set to a value masks it, set to nil drops it; `table`, `schema`
- * and `group` can be set) and turned into a reshaped change after the call.
- * The event is valid only during the call: a script that keeps it and reads
- * it later gets an error. */
+ * are userdata whose fields are looked up on access (the five most read
+ * through a plain table per operation, see rc_fevent.c). Writes are kept
+ * aside (a column set to a value masks it, set to nil drops it; `table`,
+ * `schema` and `group` can be set) and turned into a reshaped change after
+ * the call. The event and its rows are one set of Lua values reused for
+ * every call: a script that keeps them sees the current event. */
 #ifndef RC_FEVENT_H
 #define RC_FEVENT_H
 
@@ -25,8 +26,8 @@ void rc_fevent_free(rc_fevent *fe);
 
 /* Makes c the event the next call sees. */
 void rc_fevent_begin(rc_fevent *fe, const rc_change *c);
-/* push_arg for rc_lua_call: pushes the event (arg is the rc_fevent); 0. */
-int rc_fevent_push(lua_State *L, void *fe);
+/* The event's registry reference: the argument of rc_lua_call_ref. */
+int rc_fevent_ref(const rc_fevent *fe);
 /* After the call: 0 if the script changed nothing; 1 with *out the changed
  * event (valid until the next rc_fevent_begin); -1 with err set if what it
  * wrote cannot be applied. Ends the event's validity in Lua either way. */

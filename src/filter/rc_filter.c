@@ -105,7 +105,7 @@ int rc_fchain_run(rc_fchain *f, const rc_change *c, const rc_change **out, rc_er
         script *s = &f->scripts[i];
         int discard = 0;
         rc_fevent_begin(s->fe, *out);
-        int rc = rc_lua_call(s->lua, rc_fevent_push, s->fe, &discard, err);
+        int rc = rc_lua_call_ref(s->lua, rc_fevent_ref(s->fe), &discard, err);
         int changed = rc_fevent_end(s->fe, &s->out, rc < 0 ? NULL : err);
         if (rc < 0 || changed < 0) {
             char msg[sizeof err->msg];

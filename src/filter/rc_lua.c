@@ -455,6 +455,25 @@ static int rc_call_p(lua_State *L)
     return 1;
 }
 
+/* The filter's result (at the top of the stack after lua_pcall returned st),
+ * shared by both ways of calling it. */
+static int rc_result(rc_lua *self, int st, int arg_failed, int *discard, rc_err *err)
+{
+    lua_State *L = self->L;
+    if (st != LUA_OK || self->budget_hit) {
+        int rc = rc_fail(self, st, err);
+        if (arg_failed && !self->budget_hit && st == LUA_ERRRUN && err) err->code = RC_E_INTERNAL;
+        return rc;
+    }
+    switch (lua_type(L, -1)) {
+    case LUA_TBOOLEAN: *discard = lua_toboolean(L, -1); return 0;
+    case LUA_TNIL: return 0;
+    default:
+        return rc_err_set(err, RC_E_USAGE, "%s: filter must return true, false or nil (got %s)",
+                          rc_path(self), luaL_typename(L, -1));
+    }
+}
+
 int rc_lua_call(rc_lua *self, int (*push_arg)(lua_State *, void *), void *arg, int *discard,
                 rc_err *err)
 {
@@ -467,19 +486,25 @@ int rc_lua_call(rc_lua *self, int (*push_arg)(lua_State *, void *), void *arg, i
     lua_pushcfunction(L, rc_call_p);
     lua_pushlightuserdata(L, &c);
     int st = lua_pcall(L, 1, 1, base + 1);
-    int rc = 0;
-    if (st != LUA_OK || self->budget_hit) {
-        rc = rc_fail(self, st, err);
-        if (c.arg_failed && !self->budget_hit && st == LUA_ERRRUN && err) err->code = RC_E_INTERNAL;
-    } else {
-        switch (lua_type(L, -1)) {
-        case LUA_TBOOLEAN: *discard = lua_toboolean(L, -1); break;
-        case LUA_TNIL: break;
-        default:
-            rc = rc_err_set(err, RC_E_USAGE, "%s: filter must return true, false or nil (got %s)",
-                            rc_path(self), luaL_typename(L, -1));
-        }
-    }
+    int rc = rc_result(self, st, c.arg_failed, discard, err);
+    lua_settop(L, base);
+    return rc;
+}
+
+int rc_lua_call_ref(rc_lua *self, int ref, int *discard, rc_err *err)
+{
+    lua_State *L = self->L;
+    int base = lua_gettop(L);
+    *discard = 0;
+    rc_begin(self);
+    /* Pushing a function and two values the registry already holds cannot
+     * raise (the stack has LUA_MINSTACK free slots), so one protected call
+     * is enough: the hot path of the capture and publish points. */
+    lua_pushcfunction(L, rc_msgh);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, self->ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    int st = lua_pcall(L, 1, 1, base + 1);
+    int rc = rc_result(self, st, 0, discard, err);
     lua_settop(L, base);
     return rc;
 }

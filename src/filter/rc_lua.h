@@ -73,6 +73,10 @@ rc_lua *rc_lua_open(const char *path, const char *point, const rc_lua_limits *li
 int rc_lua_call(rc_lua *L, int (*push_arg)(lua_State *, void *), void *arg, int *discard,
                 rc_err *err);
 
+/* rc_lua_call with an argument that already exists: the value the registry
+ * holds at `ref` (luaL_ref). One protected call instead of two. */
+int rc_lua_call_ref(rc_lua *L, int ref, int *discard, rc_err *err);
+
 /* The traceback of the last runtime error from rc_lua_call ("" if none), for
  * debug logging. Valid until the next rc_lua_call or rc_lua_close. */
 const char *rc_lua_traceback(const rc_lua *L);

@@ -143,6 +143,48 @@ end
         assert [e["group"] for e in got] == [f"n{i}" for i in range(1, len(got) + 1)]
 
 
+def test_event_fields_follow_each_event():
+    """The fields a script reads most (table, schema, operation, new, old) are
+    served from tables kept per operation: across table switches, renames and
+    operations they must read as the event's own."""
+    with MariaDB() as db, tempfile.TemporaryDirectory() as tmp:
+        db.sql(ROWS + """
+INSERT INTO shop.audit VALUES (2, 'y');
+UPDATE shop.subs SET code = 2 WHERE sub_id = 976;
+UPDATE shop.audit SET what = 'z' WHERE id = 2;
+DELETE FROM shop.audit WHERE id = 1;
+""")
+        fields = script(tmp, "fields.lua", """
+function filter(event)
+  if event.operation == "query" then return end
+  local seen = string.format("%s.%s %s old=%s new=%s", event.schema, event.table,
+                             event.operation, tostring(event.old ~= nil),
+                             tostring(event.new ~= nil))
+  if event.table == "audit" then
+    event.table = "audit_log"
+    if event.table ~= "audit_log" then error("rename not seen: " .. event.table) end
+    event.schema = "archive"
+    if event.schema ~= "archive" then error("schema rename not seen") end
+  end
+  event.group = seen
+end
+""")
+        # and again through a column rule, whose derived tables come and go
+        for extra in ([], ["--exclude-column", "shop.subs.note"]):
+            got = rows(stream(db, "--filter", f"capture={fields}", *extra))
+            assert len(got) == 11, got
+            for e in got:
+                table = "audit" if e["table"] == "audit_log" else e["table"]
+                schema = "shop" if e["table"] == "subs" else "archive"
+                assert e["schema"] == schema, e
+                want = (f"shop.{table} {e['operation']} old={str('old' in e).lower()} "
+                        f"new={str('new' in e).lower()}")
+                assert e["group"] == want, (e["group"], want)
+                if extra and e["table"] == "subs":
+                    assert "note" not in e["columns"], e
+            assert [e["table"] for e in got].count("audit_log") == 4
+
+
 def test_publish_runs_after_capture():
     with MariaDB() as db, tempfile.TemporaryDirectory() as tmp:
         db.sql(ROWS)
