@@ -22,6 +22,12 @@ typedef struct frag {
 typedef struct seed {
     char file_cached[512];
     rc_buf file_json; /* ,"position":"file: */
+    /* ","gtid":...,"server_id":N, as JSON: the same for every change of a
+     * transaction, so escaped once per transaction, not once per row */
+    char gtid_cached[256];
+    int gtid_null, tail_valid;
+    uint32_t server_id_cached;
+    rc_buf tail_json;
 } seed;
 
 static void frag_free(void *p)
@@ -99,6 +105,7 @@ static void seed_free(void *p)
 {
     seed *s = p;
     rc_buf_free(&s->file_json);
+    rc_buf_free(&s->tail_json);
     free(s);
 }
 
@@ -156,14 +163,25 @@ static void put_meta(seed *s, rc_buf *b, const rc_meta *m, const char *group)
     }
     rc_buf_put(b, s->file_json.data, s->file_json.len);
     rc_json_u64(b, m->offset);
-    RC_BUF_LIT(b, "\",\"gtid\":");
-    if (m->gtid)
-        rc_json_str(b, m->gtid, strlen(m->gtid));
-    else
-        RC_BUF_LIT(b, "null");
-    RC_BUF_LIT(b, ",\"server_id\":");
-    rc_json_u64(b, m->server_id);
-    rc_buf_putc(b, ',');
+    size_t glen = m->gtid ? strlen(m->gtid) : 0;
+    if (!s->tail_valid || s->server_id_cached != m->server_id || s->gtid_null != !m->gtid ||
+        (m->gtid && (glen >= sizeof s->gtid_cached || memcmp(s->gtid_cached, m->gtid, glen + 1)))) {
+        s->tail_json.len = 0;
+        RC_BUF_LIT(&s->tail_json, "\",\"gtid\":");
+        if (m->gtid)
+            rc_json_str(&s->tail_json, m->gtid, glen);
+        else
+            RC_BUF_LIT(&s->tail_json, "null");
+        RC_BUF_LIT(&s->tail_json, ",\"server_id\":");
+        rc_json_u64(&s->tail_json, m->server_id);
+        rc_buf_putc(&s->tail_json, ',');
+        s->server_id_cached = m->server_id;
+        s->gtid_null = !m->gtid;
+        /* a GTID too long to keep is simply written afresh every time */
+        s->tail_valid = !m->gtid || glen < sizeof s->gtid_cached;
+        if (m->gtid && s->tail_valid) memcpy(s->gtid_cached, m->gtid, glen + 1);
+    }
+    rc_buf_put(b, s->tail_json.data, s->tail_json.len);
 }
 
 static int seed_change(rc_enc *e, const rc_change *c, rc_err *err)

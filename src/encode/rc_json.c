@@ -112,7 +112,8 @@ void rc_json_u64(rc_buf *b, uint64_t v)
  * quotes. */
 static char *rc_str_begin(rc_buf *b, size_t n)
 {
-    rc_buf_reserve(b, n > (SIZE_MAX / 2 - 2) / 6 ? RC_JSON_IMPOSSIBLE : 6 * n + 2);
+    /* 16 bytes of slack: rc_plain_run may store a whole block past the end */
+    rc_buf_reserve(b, n > (SIZE_MAX / 2 - 2) / 6 ? RC_JSON_IMPOSSIBLE : 6 * n + 2 + 16);
     char *o = b->data + b->len;
     *o++ = '"';
     return o;
@@ -155,6 +156,18 @@ static inline int rc_plain_byte(unsigned c)
  * with SSE2, else 8 with the word trick above. o has room for 6 bytes per
  * input byte, so storing a whole block past the end of the run is safe; the
  * caller overwrites the surplus. */
+/* Address or undefined-behaviour sanitizer, under gcc or clang. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RC_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define RC_SANITIZED 1
+#endif
+#endif
+#ifndef RC_SANITIZED
+#define RC_SANITIZED 0
+#endif
+
 static size_t rc_plain_run(const unsigned char *s, size_t n, char *o)
 {
     size_t i = 0;
@@ -163,6 +176,20 @@ static size_t rc_plain_run(const unsigned char *s, size_t n, char *o)
      * with 0x20 catches both the control bytes and the non-ASCII ones. */
     const __m128i ctl = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
                   bslash = _mm_set1_epi8('\\');
+#if !RC_SANITIZED
+    /* Most values are shorter than 16 bytes. When the 16 bytes from s lie in
+     * one page they can be read whatever follows the value (no fault is
+     * possible), so one block does it; the bytes past n are masked off, and
+     * o has 16 bytes of room (rc_str_begin). Sanitizer builds, which would
+     * rightly flag the over-read, take the loops below. */
+    if (n < 16 && ((uintptr_t)s & 4095) <= 4096 - 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        _mm_storeu_si128((__m128i *)(void *)o, v);
+        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, ctl), _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                                        _mm_cmpeq_epi8(v, bslash)));
+        return (size_t)__builtin_ctz((unsigned)_mm_movemask_epi8(bad) | 1u << n);
+    }
+#endif
     while (n - i >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         _mm_storeu_si128((__m128i *)(void *)(o + i), v);

@@ -11,6 +11,8 @@
 #include "encode/rc_json.h"
 
 #include <float.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <math.h>
 
 static rc_buf B;
@@ -91,6 +93,35 @@ RC_TEST(str_special_at_every_offset)
         snprintf(exp, sizeof exp, "\"%.*s\"", (int)len, in);
         CHECK_STR(str(in, len), exp);
     }
+}
+
+/* Short values are read 16 bytes at a time when that stays in one page:
+ * values that end at a page's last byte, before a page that cannot be read,
+ * and values followed by bytes that would need escaping (they must not
+ * count). */
+RC_TEST(str_short_values_at_page_ends)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    char *m =
+        mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED);
+    CHECK(mprotect(m + pg, (size_t)pg, PROT_NONE) == 0);
+    memset(m, '"', (size_t)pg); /* everything around a value needs escaping */
+    for (size_t len = 0; len < 20; len++)
+        for (size_t gap = 0; gap < 20; gap++) { /* bytes between value and page end */
+            char *in = m + pg - gap - len;
+            memset(m + pg - 40, '"', 40);
+            memset(in, 'a', len);
+            char exp[64];
+            snprintf(exp, sizeof exp, "\"%.*s\"", (int)len, in);
+            CHECK_STR(str(in, len), exp);
+            if (len) {
+                in[len - 1] = '\n';
+                snprintf(exp, sizeof exp, "\"%.*s\\n\"", (int)len - 1, in);
+                CHECK_STR(str(in, len), exp);
+            }
+        }
+    munmap(m, (size_t)pg * 2);
 }
 
 RC_TEST(str_valid_utf8_passes)
@@ -906,10 +937,11 @@ RC_TEST(cleanup)
 }
 
 RC_TEST_MAIN(RC_T(str_ascii_and_escapes), RC_T(str_special_at_every_offset),
-             RC_T(str_valid_utf8_passes), RC_T(str_invalid_utf8_each_class),
-             RC_T(str_random_bytes_match_reference), RC_T(str_worst_case_fits),
-             RC_T(collation_charsets), RC_T(str_cs_utf8_latin1_ascii), RC_T(str_cs_unsupported),
-             RC_T(base64_rfc4648_vectors), RC_T(integers_exact), RC_T(double_known_values),
-             RC_T(float_known_values), RC_T(double_random_roundtrip_shortest),
-             RC_T(float_random_roundtrip_shortest), RC_T(double_matches_printf_reference),
-             RC_T(float_matches_printf_reference), RC_T(appends_to_existing_content), RC_T(cleanup))
+             RC_T(str_short_values_at_page_ends), RC_T(str_valid_utf8_passes),
+             RC_T(str_invalid_utf8_each_class), RC_T(str_random_bytes_match_reference),
+             RC_T(str_worst_case_fits), RC_T(collation_charsets), RC_T(str_cs_utf8_latin1_ascii),
+             RC_T(str_cs_unsupported), RC_T(base64_rfc4648_vectors), RC_T(integers_exact),
+             RC_T(double_known_values), RC_T(float_known_values),
+             RC_T(double_random_roundtrip_shortest), RC_T(float_random_roundtrip_shortest),
+             RC_T(double_matches_printf_reference), RC_T(float_matches_printf_reference),
+             RC_T(appends_to_existing_content), RC_T(cleanup))
