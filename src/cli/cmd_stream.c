@@ -382,8 +382,8 @@ static int run_dump(stream *s, const char *file, uint64_t pos, const char *gtid)
     if (rc_dump_start(s->conn, &o, s->err) < 0) return -1;
     if (file && file[0]) rc_decoder_set_file(s->dec, file);
     while (!g_stop && !s->done) {
-        const uint8_t *ev;
-        size_t len;
+        const uint8_t *ev = NULL;
+        size_t len = 0;
         int r = rc_dump_next(s->conn, &ev, &len, s->err);
         if (r < 0) return -1;
         if (r == 0) { /* the server's EOF in non-blocking mode: the end */
