@@ -21,12 +21,10 @@ at exit. Set ROWCAST_KEEP_SERVERS=1 to keep each server's directory (data,
 binlogs, error log) after it stops, for a post-mortem.
 """
 
-import atexit
 import fcntl
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -62,53 +60,16 @@ CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';
 GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
 """
 
+from .process import ServerError, ServerProcess, _live, free_port, scratch_dir  # noqa: F401 (re-exported)
+
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 20.0
 
 
-class ServerError(Exception):
-    """The server did not install, start or stop; the message has its log."""
-
-
 class SQLError(Exception):
     """A statement run through the mariadb client failed."""
-
-
-_scratch = None
-_own_scratch = False   # made here (no ROWCAST_TEST_TMP), so removed here
-_live = set()
-
-
-def scratch_dir():
-    """The directory this process keeps servers in (see the module doc)."""
-    global _scratch, _own_scratch
-    if _scratch is None:
-        env = os.environ.get("ROWCAST_TEST_TMP")
-        if env:
-            os.makedirs(env, exist_ok=True)
-            _scratch = env
-        else:
-            _scratch = tempfile.mkdtemp(prefix="rowcast-test-")
-            _own_scratch = True
-    return _scratch
-
-
-@atexit.register
-def _cleanup():
-    """Stops servers a test left running, then removes our scratch dir."""
-    for server in list(_live):
-        server.stop()
-    if _own_scratch and not os.environ.get("ROWCAST_KEEP_SERVERS"):
-        shutil.rmtree(_scratch, ignore_errors=True)
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _as_root():
@@ -154,37 +115,29 @@ def _option(opt):
     return "--" + name.replace("_", "-") + eq + value
 
 
-class MariaDB:
+class MariaDB(ServerProcess):
     """A throwaway MariaDB server. Use it as a context manager, or call
     start() and stop(). Attributes once started: port, socket, datadir, dir,
     server_id."""
 
+    kind = "mariadbd"
+    start_timeout = START_TIMEOUT
+    stop_timeout = STOP_TIMEOUT
+
     def __init__(self, options=(), log_bin=True, server_id=1, name="mariadb"):
+        super().__init__(name)
         if isinstance(options, dict):
             options = [k if v is None else f"{k}={v}" for k, v in options.items()]
         self.options = [_option(o) for o in options]
         self.log_bin = log_bin
         self.server_id = server_id
-        self.name = name
-        self.host = "127.0.0.1"
-        self.port = None
-        self.proc = None
-        self.dir = None
         self._sockdir = None
 
     # -- life cycle ---------------------------------------------------------
 
-    def __enter__(self):
-        # `with MariaDB() as db` starts it; `with started_server() as db` keeps it.
-        return self if self.running() else self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
     def start(self):
-        template = _template()
-        self.dir = tempfile.mkdtemp(prefix=self.name + "-", dir=scratch_dir())
+        self._template = _template()
+        self._make_dir()
         self.datadir = os.path.join(self.dir, "data")
         self.socket = os.path.join(self.dir, "mysqld.sock")
         if len(self.socket) > 100:  # sun_path holds 108 bytes
@@ -192,26 +145,14 @@ class MariaDB:
             self.socket = os.path.join(self._sockdir, "mysqld.sock")
         self.pid_file = os.path.join(self.dir, "mysqld.pid")
         self.log_file = os.path.join(self.dir, "error.log")
-        _live.add(self)
-        for attempt in range(5):
-            # A fresh copy each try: a failed start has already opened a binlog.
-            shutil.rmtree(self.datadir, ignore_errors=True)
-            shutil.copytree(template, self.datadir)
-            if os.path.exists(self.log_file):
-                os.remove(self.log_file)
-            self.port = free_port()
-            self._spawn()
-            if self._wait_ready():
-                return self
-            log = self.error_log()
-            self._reap()
-            # Another process took the port between free_port() and bind().
-            if "Address already in use" in log or "Bind on TCP/IP port" in log:
-                continue
-            self.stop()
-            raise ServerError(f"mariadbd did not start; error log:\n{log[-4000:]}")
-        self.stop()
-        raise ServerError("mariadbd found no free port in 5 tries")
+        return self._start_on_free_port()
+
+    def _fresh(self):
+        # A fresh copy each try: a failed start has already opened a binlog.
+        shutil.rmtree(self.datadir, ignore_errors=True)
+        shutil.copytree(self._template, self.datadir)
+        if os.path.exists(self.log_file):
+            os.remove(self.log_file)
 
     def _command(self):
         args = [MARIADBD, "--no-defaults"]
@@ -226,25 +167,11 @@ class MariaDB:
             args += BINLOG_OPTIONS
         return args + self.options
 
-    def _spawn(self):
-        # Same process group as the test, so the runner's kill of a test that
-        # timed out takes its servers with it.
-        self.proc = subprocess.Popen(self._command(), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def _wait_ready(self):
-        """True once our server greets a client on its own unix socket (which
-        it creates after binding its TCP port); False if it exited."""
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            if os.path.exists(self.socket) and self._greets():
-                return True
-            time.sleep(0.02)
-        return False
-
-    def _greets(self):
+    def _answers(self):
+        """Our server greets a client on its own unix socket (which it
+        creates after binding its TCP port)."""
+        if not os.path.exists(self.socket):
+            return False
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
                 s.settimeout(2)
@@ -254,54 +181,23 @@ class MariaDB:
             return False
         return len(head) == 5 and head[4] == 10  # protocol version 10 handshake
 
-    def _reap(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-        if self.proc:
-            self.proc.wait()
-        self.proc = None
-
-    def _terminate(self):
-        """TERM, wait, then KILL."""
-        if self.proc and self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.proc = None
-
     def restart(self):
         """Stops the server and starts it again on the same data and port
         (binlogs, tables and users stay; a new binlog file begins)."""
-        self._terminate()
-        self._spawn()
-        if not self._wait_ready():
-            log = self.error_log()
-            self._reap()
-            raise ServerError(f"mariadbd did not restart; error log:\n{log[-4000:]}")
-        return self
+        return self._restart_same_port()
 
     def stop(self):
         """TERM, wait, then KILL; then remove the directory."""
-        self._terminate()
-        _live.discard(self)
-        if self.dir and not os.environ.get("ROWCAST_KEEP_SERVERS"):
-            shutil.rmtree(self.dir, ignore_errors=True)
-            if self._sockdir:
-                shutil.rmtree(self._sockdir, ignore_errors=True)
-            self.dir = self._sockdir = None
+        super().stop()
+        if self._sockdir and not os.environ.get("ROWCAST_KEEP_SERVERS"):
+            shutil.rmtree(self._sockdir, ignore_errors=True)
+            self._sockdir = None
 
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
+    def log(self):
+        return self._read_log(self.log_file)
 
     def error_log(self):
-        try:
-            with open(self.log_file, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return self.log()
 
     # -- connecting ---------------------------------------------------------
 

@@ -19,67 +19,36 @@ import atexit
 import json
 import os
 import shutil
-import signal
 import socket
-import subprocess
-import tempfile
-import time
 import urllib.parse
 
-from .mariadb import ServerError, free_port, scratch_dir
+from .process import ServerError, ServerProcess
 
 NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
 
-START_TIMEOUT = 20.0
-STOP_TIMEOUT = 10.0
 
-_live = set()
-
-
-class NatsServer:
+class NatsServer(ServerProcess):
     """A throwaway nats-server with JetStream. Use it as a context manager, or
     call start() and stop(). Attributes once started: host, port, dir, store,
     log_file."""
 
+    kind = "nats-server"
+
     def __init__(self, jetstream=True, user=None, password=None, name="nats"):
+        super().__init__(name)
         self.jetstream = jetstream
         self.user = user
         self.password = password
-        self.name = name
-        self.host = "127.0.0.1"
-        self.port = None
-        self.proc = None
-        self.dir = None
 
     # -- life cycle ---------------------------------------------------------
-
-    def __enter__(self):
-        return self if self.running() else self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
     def start(self):
         if not os.path.exists(NATS_SERVER):
             raise ServerError(f"{NATS_SERVER} not found: run scripts/install-deps.sh")
-        self.dir = tempfile.mkdtemp(prefix=self.name + "-", dir=scratch_dir())
+        self._make_dir()
         self.store = os.path.join(self.dir, "js")
         self.log_file = os.path.join(self.dir, "nats.log")
-        _live.add(self)
-        for _ in range(5):
-            self.port = free_port()
-            self._spawn()
-            if self._wait_ready():
-                return self
-            log = self.log()
-            self._reap()
-            if "address already in use" in log.lower():
-                continue  # another process took the port after free_port()
-            self.stop()
-            raise ServerError(f"nats-server did not start; log:\n{log[-4000:]}")
-        self.stop()
-        raise ServerError("nats-server found no free port in 5 tries")
+        return self._start_on_free_port()
 
     def _command(self):
         args = [NATS_SERVER, "-a", self.host, "-p", str(self.port), "-l", self.log_file]
@@ -89,48 +58,16 @@ class NatsServer:
             args += ["--user", self.user, "--pass", self.password or ""]
         return args
 
-    def _spawn(self):
-        # Same process group as the test: the runner's kill of a test that timed
-        # out takes the server with it.
-        self.proc = subprocess.Popen(self._command(), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def _wait_ready(self):
-        """True once our server sends its INFO greeting (and, with JetStream,
-        has logged that JetStream is ready); False if it exited."""
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            if self._greets() and (not self.jetstream or "Server is ready" in self.log()):
-                return True
-            time.sleep(0.02)
-        return False
-
-    def _greets(self):
+    def _answers(self):
+        """Our server sends its INFO greeting and, with JetStream, has logged
+        that JetStream is ready."""
         try:
             with socket.create_connection((self.host, self.port), timeout=2) as s:
-                return s.recv(5) == b"INFO "
+                if s.recv(5) != b"INFO ":
+                    return False
         except OSError:
             return False
-
-    def _reap(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-        if self.proc:
-            self.proc.wait()
-        self.proc = None
-
-    def _terminate(self):
-        """TERM, wait, then KILL, by our own pid."""
-        if self.proc and self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.proc = None
+        return not self.jetstream or "Server is ready" in self.log()
 
     def pause(self):
         """Stops the server but keeps its directory, port and store, for
@@ -140,36 +77,10 @@ class NatsServer:
     def restart(self):
         """Starts the server again on the same port and JetStream store (after
         pause(), or stops it first)."""
-        self._terminate()
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            self._spawn()
-            if self._wait_ready():
-                return self
-            log = self.log()
-            self._reap()
-            # The old socket may linger a moment, or a client grabbed the port.
-            if "address already in use" not in log.lower() or time.monotonic() > deadline:
-                raise ServerError(f"nats-server did not restart; log:\n{log[-4000:]}")
-            time.sleep(0.2)
-
-    def stop(self):
-        """TERM, wait, then KILL; then remove the directory."""
-        self._terminate()
-        _live.discard(self)
-        if self.dir and not os.environ.get("ROWCAST_KEEP_SERVERS"):
-            shutil.rmtree(self.dir, ignore_errors=True)
-            self.dir = None
-
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
+        return self._restart_same_port()
 
     def log(self):
-        try:
-            with open(self.log_file, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return self._read_log(self.log_file)
 
     # -- connecting ---------------------------------------------------------
 
@@ -204,10 +115,3 @@ class NatsServer:
             cred += ":" + urllib.parse.quote(self.password or "", safe="") + "@"
         query = ("?" + urllib.parse.urlencode(params)) if params else ""
         return f"{scheme}://{cred}{self.host}:{self.port}/{subject}{query}"
-
-
-@atexit.register
-def _cleanup():
-    """Stops servers a test left running."""
-    for server in list(_live):
-        server.stop()

@@ -19,41 +19,30 @@ the run; ROWCAST_KEEP_SERVERS=1 keeps them).
 
 import os
 import shutil
-import signal
 import socket
-import subprocess
-import tempfile
 import time
 
-from harness.mariadb import _live, free_port, scratch_dir
+from harness.process import ServerProcess, _live, free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-START_TIMEOUT = 20.0
-STOP_TIMEOUT = 10.0
 
 
 class RedisError(Exception):
     """An error reply (-ERR ...), or a server that did not start."""
 
 
-class Redis:
+class Redis(ServerProcess):
     """A throwaway redis-server. Attributes once started: port, dir, proc."""
 
+    kind = "redis-server"
+
     def __init__(self, appendonly=False, password=None, name="redis"):
+        super().__init__(name)
         self.appendonly = appendonly
         self.password = password
-        self.name = name
-        self.host = "127.0.0.1"
-        self.port = None
-        self.dir = None
-        self.proc = None
 
     def __enter__(self):
         return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
     def url(self, query="", password=True):
         auth = f":{self.password}@" if self.password and password else ""
@@ -64,11 +53,19 @@ class Redis:
     def start(self):
         """Starts the server (again, on the same port and directory, after a
         stop()) and waits until it answers PING."""
-        if self.dir is None:
-            self.dir = tempfile.mkdtemp(prefix=self.name + "-", dir=scratch_dir())
+        self._make_dir()
         if self.port is None:
             self.port = free_port()
         self.log_file = os.path.join(self.dir, "redis.log")
+        _live.add(self)
+        self._spawn()
+        if self._wait_ready():
+            return self
+        log = self.log()
+        self.stop()
+        raise RedisError(f"redis-server did not start (answer PING):\n{log}")
+
+    def _command(self):
         args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
                 "--dir", self.dir, "--save", "", "--daemonize", "no",
                 "--logfile", self.log_file, "--protected-mode", "yes",
@@ -78,31 +75,18 @@ class Redis:
             args += ["--appendfsync", "always"]
         if self.password:
             args += ["--requirepass", self.password]
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, start_new_session=False)
-        _live.add(self)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RedisError(f"redis-server exited {self.proc.returncode}:\n{self.log()}")
-            try:
-                if self.cmd("PING") == "PONG":
-                    return self
-            except (OSError, RedisError):
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RedisError(f"redis-server did not answer PING in {START_TIMEOUT}s:\n{self.log()}")
+        return args
+
+    def _answers(self):
+        try:
+            return self.cmd("PING") == "PONG"
+        except (OSError, RedisError):
+            return False
 
     def stop(self):
-        """TERM, then KILL after STOP_TIMEOUT; by pid, never by name."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        """TERM, then KILL after stop_timeout; by pid, never by name. The
+        directory stays for start() again (the scratch dir goes at the end)."""
+        self._terminate()
         _live.discard(self)
 
     def restart(self, down_seconds=0):
@@ -110,15 +94,8 @@ class Redis:
         time.sleep(down_seconds)
         return self.start()
 
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
-
     def log(self):
-        try:
-            with open(self.log_file, encoding="utf-8", errors="replace") as f:
-                return f.read()[-3000:]
-        except OSError:
-            return ""
+        return self._read_log(self.log_file)[-3000:]
 
     # -- client ---------------------------------------------------------------
 

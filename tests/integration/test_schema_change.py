@@ -76,26 +76,33 @@ def test_without_full_metadata_behind_an_alter_stops():
 
 def test_without_full_metadata_live_follows_each_alter():
     """Streaming live, each ALTER passes through the stream before the rows
-    written after it, so each row is mapped with the definition of its time."""
+    written after it, so each row is mapped with the definition of its time.
+    The next ALTER runs only once rowcast has written the row before it (not
+    after a fixed pause, which a loaded machine can outrun)."""
     with MariaDB(options=["--binlog-row-metadata=MINIMAL"]) as db:
-        db.sql("SELECT 1")
+        start = db.position()
         out = os.path.join(db.dir, "live.jsonl")
         with open(out, "wb") as f:
             p = subprocess.Popen([rowcast_binary(), "stream", "--source", db.url(),
-                                  "--start", "now", "--heartbeat", "1", "--no-queries"],
+                                  "--start", start, "--heartbeat", "1", "--no-queries"],
                                  stdout=f, stderr=subprocess.PIPE)
-        try:
-            time.sleep(1.0)
-            # pause so rowcast reads each row before the next ALTER runs
-            run_steps(db, pause=0.7)
+
+        def wait_lines(n):
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and p.poll() is None:
                 with open(out, "rb") as f:
-                    if f.read().count(b"\n") >= len(expected_inserts()):
-                        break
-                if p.poll() is not None:
-                    break
-                time.sleep(0.1)
+                    if f.read().count(b"\n") >= n:
+                        return
+                time.sleep(0.05)
+
+        try:
+            db.sql("CREATE DATABASE sc")
+            written = 0
+            for stmt, image in STEPS:
+                db.sql(stmt + ";")
+                if image is not None:
+                    written += 1
+                    wait_lines(written)
         finally:
             if p.poll() is None:
                 p.terminate()
