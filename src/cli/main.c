@@ -32,6 +32,10 @@ static void usage(FILE *f)
           "  apply --from URL --target mysql://USER[:PASSWORD]@HOST:PORT [--durable NAME]\n"
           "        [--filter receive|apply=FILE.lua]... [--on-conflict stop|overwrite|skip]\n"
           "      apply the events of a group to another database, exactly once\n"
+          "  triggers -u USER [-p PASSWORD] [-h HOST] [-P PORT] -s SCHEMA [-t 'TABLE ...']\n"
+          "           [-g GROUP] [--outbox NAME] [--drop]\n"
+          "      print trigger-capture DDL (the seed's smpl-repl) for servers whose binlog\n"
+          "      cannot be read; stream it with --source mysql-outbox://USER@HOST:PORT/SCHEMA\n"
           "  version\n"
           "\n"
           "Errors print one line on stderr and exit non-zero (2 usage, 3 connection or\n"
@@ -91,6 +95,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "subscribe")) return cmd_subscribe(argc - 1, argv + 1);
     if (!strcmp(cmd, "filter")) return cmd_filter(argc - 1, argv + 1);
     if (!strcmp(cmd, "apply")) return cmd_apply(argc - 1, argv + 1);
+    if (!strcmp(cmd, "triggers")) return cmd_triggers(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         puts("rowcast " RC_VERSION);
         return 0;

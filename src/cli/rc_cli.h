@@ -15,6 +15,7 @@ int cmd_stream(int argc, char **argv);
 int cmd_subscribe(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_triggers(int argc, char **argv);
 
 /* Prints "rowcast: msg" and returns the exit status for err. */
 int rc_cli_fail(const rc_err *err);

@@ -1,0 +1,250 @@
+/* rowcast triggers: the seed's smpl-repl. Reads the tables' structure from
+ * information_schema and prints the DDL of trigger capture (the outbox and,
+ * per table, AFTER INSERT/UPDATE/DELETE triggers; rc_trigddl.c), or with
+ * --drop the DDL that removes the triggers again. The output is meant for a
+ * pipe into the mysql/mariadb client, as in the seed:
+ *
+ *   rowcast triggers -u root -p pw -s test -t test | mariadb -u root -ppw test
+ *
+ * Nothing is changed on the server by this command. */
+#include <getopt.h>
+#include <mysql.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/rc_cli.h"
+#include "core/rc_log.h"
+#include "mysql/rc_conn.h"
+#include "mysql/rc_schema.h"
+#include "triggers/rc_trigddl.h"
+
+typedef struct names {
+    char **v;
+    size_t n;
+} names;
+
+static void names_add(names *l, const char *s, size_t n)
+{
+    l->v = rc_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    l->v[l->n++] = rc_xstrndup(s, n);
+}
+
+static void names_free(names *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+/* The seed's -t takes a space-delimited list; the flag may also repeat. */
+static void names_split(names *l, const char *arg)
+{
+    const char *p = arg;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ' && *e != '\t' && *e != ',')
+            e++;
+        if (e > p) names_add(l, p, (size_t)(e - p));
+        p = e;
+    }
+}
+
+/* Every base table of the schema but the outbox, by name. */
+static int list_tables(rc_conn *c, const char *schema, const char *outbox, names *out, rc_err *err)
+{
+    MYSQL *m = rc_conn_mysql(c);
+    size_t ls = strlen(schema), lo = strlen(outbox);
+    char *es = rc_xmalloc(2 * ls + 1), *eo = rc_xmalloc(2 * lo + 1);
+    mysql_real_escape_string(m, es, schema, (unsigned long)ls);
+    mysql_real_escape_string(m, eo, outbox, (unsigned long)lo);
+    rc_buf sql;
+    rc_buf_init(&sql);
+    rc_buf_printf(&sql,
+                  "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '%s' "
+                  "AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '%s' ORDER BY TABLE_NAME",
+                  es, eo);
+    free(es);
+    free(eo);
+    int rc = 0;
+    if (mysql_real_query(m, sql.data, (unsigned long)sql.len)) {
+        rc = rc_err_set(err, RC_E_SERVER, "cannot list the tables of '%s' on %s: %s", schema,
+                        rc_conn_where(c), mysql_error(m));
+    } else {
+        MYSQL_RES *r = mysql_store_result(m);
+        MYSQL_ROW row;
+        while (r && (row = mysql_fetch_row(r)))
+            if (row[0]) names_add(out, row[0], strlen(row[0]));
+        mysql_free_result(r);
+    }
+    rc_buf_free(&sql);
+    return rc;
+}
+
+static int schema_exists(rc_conn *c, const char *schema, rc_err *err)
+{
+    MYSQL *m = rc_conn_mysql(c);
+    size_t ls = strlen(schema);
+    char *es = rc_xmalloc(2 * ls + 1);
+    mysql_real_escape_string(m, es, schema, (unsigned long)ls);
+    rc_buf sql;
+    rc_buf_init(&sql);
+    rc_buf_printf(&sql, "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '%s'", es);
+    free(es);
+    int found = -1;
+    if (mysql_real_query(m, sql.data, (unsigned long)sql.len)) {
+        rc_err_set(err, RC_E_SERVER, "cannot look up schema '%s' on %s: %s", schema,
+                   rc_conn_where(c), mysql_error(m));
+    } else {
+        MYSQL_RES *r = mysql_store_result(m);
+        found = r && mysql_num_rows(r) > 0;
+        mysql_free_result(r);
+    }
+    rc_buf_free(&sql);
+    return found;
+}
+
+static int write_all(const rc_buf *b, rc_err *err)
+{
+    size_t off = 0;
+    while (off < b->len) {
+        ssize_t k = write(1, b->data + off, b->len - off);
+        if (k < 0) return rc_err_set(err, RC_E_IO, "cannot write the DDL to stdout");
+        off += (size_t)k;
+    }
+    return 0;
+}
+
+int cmd_triggers(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"host", required_argument, 0, 'h'},
+                                             {"port", required_argument, 0, 'P'},
+                                             {"user", required_argument, 0, 'u'},
+                                             {"passwd", required_argument, 0, 'p'},
+                                             {"password", required_argument, 0, 'p'},
+                                             {"schema", required_argument, 0, 's'},
+                                             {"tables", required_argument, 0, 't'},
+                                             {"table", required_argument, 0, 't'},
+                                             {"group", required_argument, 0, 'g'},
+                                             {"outbox", required_argument, 0, 'o'},
+                                             {"drop", no_argument, 0, 'D'},
+                                             {"debug", no_argument, 0, 'd'},
+                                             {0, 0, 0, 0}};
+    rc_url url = {
+        .scheme = "mysql", .user = "", .host = "localhost", .port = 3306, .path = "", .query = ""};
+    rc_trigddl_opts o = {.group = RC_TRIGDDL_GROUP, .outbox = RC_TRIGDDL_OUTBOX};
+    names tables = {0};
+    int drop = 0, ch;
+    opterr = 0; /* one line of our own instead of getopt's */
+    while ((ch = getopt_long(argc, argv, "h:P:u:p:s:t:g:", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'h': url.host = optarg; break;
+        case 'P': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || !v || v > 65535) {
+                names_free(&tables);
+                return rc_cli_usage("--port must be a number from 1 to 65535, not '%s'", optarg);
+            }
+            url.port = (unsigned)v;
+            break;
+        }
+        case 'u': url.user = optarg; break;
+        case 'p': url.password = optarg; break;
+        case 's': o.schema = optarg; break;
+        case 't': names_split(&tables, optarg); break;
+        case 'g': o.group = optarg; break;
+        case 'o': o.outbox = optarg; break;
+        case 'D': drop = 1; break;
+        case 'd': rc_log_min = RC_LOG_DEBUG; break;
+        default:
+            names_free(&tables);
+            return rc_cli_usage("triggers: unknown option or missing value: %s", argv[optind - 1]);
+        }
+    }
+    const char *bad = NULL;
+    if (optind < argc)
+        bad = "triggers: unexpected argument";
+    else if (!o.schema || !*o.schema)
+        bad = "triggers needs -s/--schema SCHEMA";
+    else if (!*url.user)
+        bad = "triggers needs -u/--user USER";
+    else if (!*o.group)
+        bad = "--group must not be empty";
+    else if (!*o.outbox)
+        bad = "--outbox must not be empty";
+    if (bad) {
+        names_free(&tables);
+        return optind < argc ? rc_cli_usage("%s '%s'", bad, argv[optind]) : rc_cli_usage("%s", bad);
+    }
+    for (size_t i = 0; i < tables.n; i++)
+        if (!strcmp(tables.v[i], o.outbox)) {
+            int st = rc_cli_usage("-t names the outbox table '%s': it gets no triggers", o.outbox);
+            names_free(&tables);
+            return st;
+        }
+
+    rc_err err = {0};
+    rc_conn *conn = NULL;
+    rc_schema *sc = NULL;
+    rc_buf out;
+    rc_buf_init(&out);
+    int status = 0;
+    if (rc_conn_open(&conn, &url, &err) < 0) goto fail;
+    int have = schema_exists(conn, o.schema, &err);
+    if (have < 0) goto fail;
+    if (!have) {
+        rc_err_set(&err, RC_E_USAGE,
+                   "schema '%s' does not exist on %s (or user '%s' cannot see it)", o.schema,
+                   rc_conn_where(conn), url.user);
+        goto fail;
+    }
+    if (!tables.n && list_tables(conn, o.schema, o.outbox, &tables, &err) < 0) goto fail;
+    if (!tables.n) {
+        rc_err_set(&err, RC_E_USAGE, "schema '%s' has no tables to capture", o.schema);
+        goto fail;
+    }
+    RC_BUF_LIT(&out, "-- rowcast triggers: trigger capture (docs/triggers.md)\n");
+    RC_BUF_LIT(&out, "SET NAMES utf8mb4;\n");
+    if (drop) {
+        for (size_t i = 0; i < tables.n; i++)
+            rc_trigddl_drop(&out, &o, tables.v[i]);
+        RC_BUF_LIT(&out, "-- The outbox stays: drop it once `rowcast stream` has emptied it:\n-- "
+                         "DROP TABLE ");
+        rc_trigddl_ident(&out, o.schema);
+        rc_buf_putc(&out, '.');
+        rc_trigddl_ident(&out, o.outbox);
+        RC_BUF_LIT(&out, ";\n");
+    } else {
+        rc_trigddl_outbox(&out, &o);
+        sc = rc_schema_new(&url);
+        for (size_t i = 0; i < tables.n; i++) {
+            const rc_schema_table *t = NULL;
+            if (rc_schema_get(sc, o.schema, tables.v[i], &t, &err) < 0) goto fail;
+            if (!t) {
+                rc_err_set(&err, RC_E_USAGE, "table '%s.%s' does not exist on %s", o.schema,
+                           tables.v[i], rc_conn_where(conn));
+                goto fail;
+            }
+            RC_BUF_LIT(&out, "\n-- table ");
+            rc_trigddl_ident(&out, tables.v[i]);
+            rc_buf_putc(&out, '\n');
+            rc_trigddl_create(&out, &o, tables.v[i], t);
+        }
+    }
+    /* All or nothing: a failure half-way leaves stdout empty, so a pipe into
+     * the client never installs part of the triggers. */
+    if (write_all(&out, &err) < 0) goto fail;
+    goto done;
+fail:
+    status = rc_cli_fail(&err);
+done:
+    rc_buf_free(&out);
+    rc_schema_free(sc);
+    rc_conn_close(conn);
+    names_free(&tables);
+    return status;
+}
