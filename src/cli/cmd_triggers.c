@@ -107,6 +107,42 @@ static int schema_exists(rc_conn *c, const char *schema, rc_err *err)
     return found;
 }
 
+/* Without a PRIMARY KEY the server takes the first UNIQUE key on NOT NULL
+ * columns as the primary one (COLUMN_KEY 'PRI'), and so does the binlog's
+ * table map: the events name it the same way. Fills pk (t->ncols entries)
+ * and returns the count, or -1. */
+static int implicit_primary(rc_conn *c, const char *schema, const char *table,
+                            const rc_schema_table *t, uint32_t *pk, rc_err *err)
+{
+    MYSQL *m = rc_conn_mysql(c);
+    size_t ls = strlen(schema), lt = strlen(table);
+    char *es = rc_xmalloc(2 * ls + 1), *et = rc_xmalloc(2 * lt + 1);
+    mysql_real_escape_string(m, es, schema, (unsigned long)ls);
+    mysql_real_escape_string(m, et, table, (unsigned long)lt);
+    rc_buf sql;
+    rc_buf_init(&sql);
+    rc_buf_printf(&sql,
+                  "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s' "
+                  "AND TABLE_NAME = '%s' AND COLUMN_KEY = 'PRI' ORDER BY ORDINAL_POSITION",
+                  es, et);
+    free(es);
+    free(et);
+    int n = 0;
+    if (mysql_real_query(m, sql.data, (unsigned long)sql.len)) {
+        n = rc_err_set(err, RC_E_SERVER, "cannot read the keys of '%s.%s': %s", schema, table,
+                       mysql_error(m));
+    } else {
+        MYSQL_RES *r = mysql_store_result(m);
+        MYSQL_ROW row;
+        while (r && (row = mysql_fetch_row(r)))
+            for (uint32_t i = 0; i < t->ncols && row[0]; i++)
+                if (!strcmp(t->cols[i].name, row[0]) && (uint32_t)n < t->ncols) pk[n++] = i;
+        mysql_free_result(r);
+    }
+    rc_buf_free(&sql);
+    return n;
+}
+
 static int write_all(const rc_buf *b, rc_err *err)
 {
     size_t off = 0;
@@ -136,7 +172,7 @@ int cmd_triggers(int argc, char **argv)
     rc_url url = {
         .scheme = "mysql", .user = "", .host = "localhost", .port = 3306, .path = "", .query = ""};
     rc_trigddl_opts o = {.group = RC_TRIGDDL_GROUP, .outbox = RC_TRIGDDL_OUTBOX};
-    names tables = {0};
+    names tables = {0}, all = {0};
     int drop = 0, ch;
     opterr = 0; /* one line of our own instead of getopt's */
     while ((ch = getopt_long(argc, argv, "h:P:u:p:s:t:g:", longopts, NULL)) != -1) {
@@ -202,7 +238,21 @@ int cmd_triggers(int argc, char **argv)
                    rc_conn_where(conn), url.user);
         goto fail;
     }
-    if (!tables.n && list_tables(conn, o.schema, o.outbox, &tables, &err) < 0) goto fail;
+    if (list_tables(conn, o.schema, o.outbox, &all, &err) < 0) goto fail;
+    for (size_t i = 0; i < tables.n; i++) {
+        size_t k = 0;
+        while (k < all.n && strcmp(all.v[k], tables.v[i]))
+            k++;
+        if (k == all.n) {
+            rc_err_set(&err, RC_E_USAGE, "table '%s.%s' does not exist on %s (or is a view)",
+                       o.schema, tables.v[i], rc_conn_where(conn));
+            goto fail;
+        }
+    }
+    if (!tables.n) {
+        tables = all;
+        all = (names){0};
+    }
     if (!tables.n) {
         rc_err_set(&err, RC_E_USAGE, "schema '%s' has no tables to capture", o.schema);
         goto fail;
@@ -229,10 +279,23 @@ int cmd_triggers(int argc, char **argv)
                            tables.v[i], rc_conn_where(conn));
                 goto fail;
             }
+            rc_schema_table keyed = *t;
+            uint32_t *pk = NULL;
+            if (!t->npk) {
+                pk = rc_xcalloc(t->ncols, sizeof *pk);
+                int n = implicit_primary(conn, o.schema, tables.v[i], t, pk, &err);
+                if (n < 0) {
+                    free(pk);
+                    goto fail;
+                }
+                keyed.pk = pk;
+                keyed.npk = (uint32_t)n;
+            }
             RC_BUF_LIT(&out, "\n-- table ");
             rc_trigddl_ident(&out, tables.v[i]);
             rc_buf_putc(&out, '\n');
-            rc_trigddl_create(&out, &o, tables.v[i], t);
+            rc_trigddl_create(&out, &o, tables.v[i], &keyed);
+            free(pk);
         }
     }
     /* All or nothing: a failure half-way leaves stdout empty, so a pipe into
@@ -246,5 +309,6 @@ done:
     rc_schema_free(sc);
     rc_conn_close(conn);
     names_free(&tables);
+    names_free(&all);
     return status;
 }

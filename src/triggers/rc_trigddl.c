@@ -109,6 +109,8 @@ void rc_trigddl_value(rc_buf *b, const char *row, const rc_schema_col *c)
     static const char *const geometry[] = {
         "geometry",        "point",        "linestring",         "polygon",        "multipoint",
         "multilinestring", "multipolygon", "geometrycollection", "geomcollection", NULL};
+    static const char *const text[] = {"char",       "varchar",  "tinytext", "text",
+                                       "mediumtext", "longtext", NULL};
     const char *t = c->data_type;
     if (!strcmp(t, "bit")) {
         /* A BIT value is a binary string to JSON_OBJECT; §2 wants its number. */
@@ -120,11 +122,12 @@ void rc_trigddl_value(rc_buf *b, const char *row, const rc_schema_col *c)
          * UNIX_TIMESTAMP of the field is the stored instant (no trip through
          * local time, so no DST ambiguity), and the epoch plus that many
          * seconds is the UTC text. The zero timestamp (epoch 0 is not a valid
-         * TIMESTAMP) keeps the server's zero text. */
+         * TIMESTAMP; inside a trigger UNIX_TIMESTAMP of it is NULL) keeps the
+         * server's zero text. */
         int fsp = fsp_of(c->column_type);
-        RC_BUF_LIT(b, "IF(UNIX_TIMESTAMP(");
+        RC_BUF_LIT(b, "IF(COALESCE(UNIX_TIMESTAMP(");
         col_ref(b, row, c->name);
-        RC_BUF_LIT(b, ") = 0, CAST(");
+        RC_BUF_LIT(b, "), 0) = 0, CAST(");
         col_ref(b, row, c->name);
         RC_BUF_LIT(b, " AS CHAR), CAST(CAST(TIMESTAMP'1970-01-01 00:00:00' + INTERVAL "
                       "UNIX_TIMESTAMP(");
@@ -135,15 +138,21 @@ void rc_trigddl_value(rc_buf *b, const char *row, const rc_schema_col *c)
         RC_BUF_LIT(b, "REPLACE(TO_BASE64(");
         col_ref(b, row, c->name);
         RC_BUF_LIT(b, "), CHAR(10 USING ascii), '')");
+    } else if (is_one_of(t, text)) {
+        /* MariaDB's JSON is a LONGTEXT that JSON_OBJECT would embed as a
+         * document; binlog capture writes its text (SPEC.md §2), and so does
+         * a cast. */
+        RC_BUF_LIT(b, "CAST(");
+        col_ref(b, row, c->name);
+        RC_BUF_LIT(b, " AS CHAR)");
     } else if (is_one_of(t, geometry)) {
         RC_BUF_LIT(b, "ST_AsText(");
         col_ref(b, row, c->name);
         rc_buf_putc(b, ')');
     } else {
-        /* Numbers, DECIMAL (digits kept), dates and times, text (converted to
-         * the outbox's utf8mb4), ENUM and SET labels, MySQL's JSON (embedded):
-         * JSON_OBJECT renders these as §2 wants (FLOAT and DOUBLE with the
-         * server's digits: docs/triggers.md). */
+        /* Numbers, DECIMAL (digits kept), dates and times, ENUM and SET labels, MySQL's JSON
+         * (embedded): JSON_OBJECT renders these as §2 wants (FLOAT and DOUBLE with the server's
+         * digits: docs/triggers.md). */
         col_ref(b, row, c->name);
     }
 }
