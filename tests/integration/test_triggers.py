@@ -628,3 +628,44 @@ def test_errors_are_one_line_and_non_zero():
         r = run_rowcast("stream", "--source", outbox_url(db, "e", "ok", "pw"), "--stop-at-end")
         assert r.returncode == 0, r
         assert [e["new"]["id"] for e in r.events()] == [1]
+
+
+def test_filters_run_on_outbox_events_and_route_groups():
+    """Capture rules and publish scripts see the outbox's JSON events: a
+    script masks a column, drops deletes and routes by table; --exclude
+    drops a table. A subscriber on the routed subject gets what is left."""
+    with MariaDB() as db, NatsServer() as nats:
+        db.sql("CREATE DATABASE f; CREATE TABLE f.a (id INT PRIMARY KEY, secret VARCHAR(9)); "
+               "CREATE TABLE f.b (id INT PRIMARY KEY); CREATE TABLE f.skip (id INT PRIMARY KEY);")
+        pipe_into_client(db, triggers_ddl(db, "f"))
+        script = os.path.join(db.dir, "pub.lua")
+        with open(script, "w") as fo:
+            fo.write("function filter(event)\n"
+                     "  if event.operation == 'delete' then return true end\n"
+                     "  if event.new and event.new.secret then event.new.secret = 'xxx' end\n"
+                     "  event.group = 'routed.' .. event.table\n"
+                     "end\n")
+        db.sql("INSERT INTO f.a VALUES (1, 'hush'); INSERT INTO f.b VALUES (2); "
+               "INSERT INTO f.skip VALUES (3); DELETE FROM f.a; UPDATE f.b SET id = 4;")
+        out = os.path.join(db.dir, "sub.jsonl")
+        sub = background(["subscribe", f"nats://127.0.0.1:{nats.port}/routed.*"], out)
+        try:
+            deadline = time.monotonic() + 30
+            while not lines_of(out):
+                assert time.monotonic() < deadline, "subscriber did not start"
+                nats.publish("routed.probe", PROBE)
+                time.sleep(0.1)
+            r = run_rowcast("stream", "--source", outbox_url(db, "f"), "--stop-at-end",
+                            "--exclude", "f.skip", "--filter", f"publish={script}", "--sink",
+                            f"nats://127.0.0.1:{nats.port}", timeout=60)
+            assert r.returncode == 0, r
+            wait_lines(out, lines_of(out).count(PROBE) + 3)
+            time.sleep(0.5)
+        finally:
+            stop(sub)
+        got = [loads(x) for x in lines_of(out) if x != PROBE]
+        assert [(e["table"], e["operation"]) for e in got] == [
+            ("a", "insert"), ("b", "insert"), ("b", "update")], got
+        assert got[0]["new"] == {"id": 1, "secret": "xxx"}
+        assert "group" not in got[0], "the group routes the event and is not part of it"
+        assert db.scalar("SELECT COUNT(*) FROM f.rowcast_outbox") == "0"
