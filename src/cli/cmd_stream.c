@@ -487,7 +487,10 @@ int cmd_stream(int argc, char **argv)
             return rc_cli_usage("bad --start '%s': expected beginning, now, FILE:POS or gtid:SET",
                                 s.start);
     }
-    if (rc_url_parse(s.source, &s.url, &err) < 0) return rc_cli_fail(&err);
+    if (rc_url_parse(s.source, &s.url, &err) < 0) {
+        rc_cli_filters_free(&s.filters);
+        return rc_cli_fail(&err);
+    }
     if (!strcmp(s.url.scheme, "mysql-outbox")) {
         int st;
         if (binlog_only)
@@ -501,8 +504,11 @@ int cmd_stream(int argc, char **argv)
         rc_cli_filters_free(&s.filters);
         return st;
     }
-    if (strcmp(s.url.scheme, "mysql"))
+    if (strcmp(s.url.scheme, "mysql")) {
+        rc_url_free(&s.url);
+        rc_cli_filters_free(&s.filters);
         return rc_cli_usage("--source '%s': expected a mysql:// or mysql-outbox:// URL", s.source);
+    }
     if (!s.server_id) {
         /* Two instances must not share an id (the server drops the older
          * connection): derive one from the pid and time, away from the small
