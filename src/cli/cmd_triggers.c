@@ -53,57 +53,53 @@ static void names_split(names *l, const char *arg)
     }
 }
 
+/* Runs the query made of parts: text at even indexes, values at odd ones
+ * (escaped, for inside quotes). Returns the rows, or NULL with err filled. */
+static MYSQL_RES *lookup(rc_conn *c, const char *const *parts, size_t n, rc_err *err)
+{
+    MYSQL *m = rc_conn_mysql(c);
+    rc_buf sql;
+    rc_buf_init(&sql);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(parts[i]);
+        if (i % 2 == 0) {
+            rc_buf_put(&sql, parts[i], len);
+            continue;
+        }
+        rc_buf_reserve(&sql, 2 * len + 1);
+        sql.len += mysql_real_escape_string(m, sql.data + sql.len, parts[i], (unsigned long)len);
+    }
+    MYSQL_RES *r = NULL;
+    if (mysql_real_query(m, sql.data, (unsigned long)sql.len) || !(r = mysql_store_result(m)))
+        rc_err_set(err, RC_E_SERVER, "cannot read information_schema on %s: %s", rc_conn_where(c),
+                   mysql_error(m));
+    rc_buf_free(&sql);
+    return r;
+}
+
 /* Every base table of the schema but the outbox, by name. */
 static int list_tables(rc_conn *c, const char *schema, const char *outbox, names *out, rc_err *err)
 {
-    MYSQL *m = rc_conn_mysql(c);
-    size_t ls = strlen(schema), lo = strlen(outbox);
-    char *es = rc_xmalloc(2 * ls + 1), *eo = rc_xmalloc(2 * lo + 1);
-    mysql_real_escape_string(m, es, schema, (unsigned long)ls);
-    mysql_real_escape_string(m, eo, outbox, (unsigned long)lo);
-    rc_buf sql;
-    rc_buf_init(&sql);
-    rc_buf_printf(&sql,
-                  "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '%s' "
-                  "AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '%s' ORDER BY TABLE_NAME",
-                  es, eo);
-    free(es);
-    free(eo);
-    int rc = 0;
-    if (mysql_real_query(m, sql.data, (unsigned long)sql.len)) {
-        rc = rc_err_set(err, RC_E_SERVER, "cannot list the tables of '%s' on %s: %s", schema,
-                        rc_conn_where(c), mysql_error(m));
-    } else {
-        MYSQL_RES *r = mysql_store_result(m);
-        MYSQL_ROW row;
-        while (r && (row = mysql_fetch_row(r)))
-            if (row[0]) names_add(out, row[0], strlen(row[0]));
-        mysql_free_result(r);
-    }
-    rc_buf_free(&sql);
-    return rc;
+    const char *q[] = {"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '",
+                       schema, "' AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '", outbox,
+                       "' ORDER BY TABLE_NAME"};
+    MYSQL_RES *r = lookup(c, q, 5, err);
+    if (!r) return -1;
+    MYSQL_ROW row;
+    while ((row = mysql_fetch_row(r)))
+        if (row[0]) names_add(out, row[0], strlen(row[0]));
+    mysql_free_result(r);
+    return 0;
 }
 
 static int schema_exists(rc_conn *c, const char *schema, rc_err *err)
 {
-    MYSQL *m = rc_conn_mysql(c);
-    size_t ls = strlen(schema);
-    char *es = rc_xmalloc(2 * ls + 1);
-    mysql_real_escape_string(m, es, schema, (unsigned long)ls);
-    rc_buf sql;
-    rc_buf_init(&sql);
-    rc_buf_printf(&sql, "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '%s'", es);
-    free(es);
-    int found = -1;
-    if (mysql_real_query(m, sql.data, (unsigned long)sql.len)) {
-        rc_err_set(err, RC_E_SERVER, "cannot look up schema '%s' on %s: %s", schema,
-                   rc_conn_where(c), mysql_error(m));
-    } else {
-        MYSQL_RES *r = mysql_store_result(m);
-        found = r && mysql_num_rows(r) > 0;
-        mysql_free_result(r);
-    }
-    rc_buf_free(&sql);
+    const char *q[] = {"SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '", schema,
+                       "'"};
+    MYSQL_RES *r = lookup(c, q, 3, err);
+    if (!r) return -1;
+    int found = mysql_num_rows(r) > 0;
+    mysql_free_result(r);
     return found;
 }
 
@@ -114,32 +110,17 @@ static int schema_exists(rc_conn *c, const char *schema, rc_err *err)
 static int implicit_primary(rc_conn *c, const char *schema, const char *table,
                             const rc_schema_table *t, uint32_t *pk, rc_err *err)
 {
-    MYSQL *m = rc_conn_mysql(c);
-    size_t ls = strlen(schema), lt = strlen(table);
-    char *es = rc_xmalloc(2 * ls + 1), *et = rc_xmalloc(2 * lt + 1);
-    mysql_real_escape_string(m, es, schema, (unsigned long)ls);
-    mysql_real_escape_string(m, et, table, (unsigned long)lt);
-    rc_buf sql;
-    rc_buf_init(&sql);
-    rc_buf_printf(&sql,
-                  "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s' "
-                  "AND TABLE_NAME = '%s' AND COLUMN_KEY = 'PRI' ORDER BY ORDINAL_POSITION",
-                  es, et);
-    free(es);
-    free(et);
+    const char *q[] = {"SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '",
+                       schema, "' AND TABLE_NAME = '", table,
+                       "' AND COLUMN_KEY = 'PRI' ORDER BY ORDINAL_POSITION"};
+    MYSQL_RES *r = lookup(c, q, 5, err);
+    if (!r) return -1;
     int n = 0;
-    if (mysql_real_query(m, sql.data, (unsigned long)sql.len)) {
-        n = rc_err_set(err, RC_E_SERVER, "cannot read the keys of '%s.%s': %s", schema, table,
-                       mysql_error(m));
-    } else {
-        MYSQL_RES *r = mysql_store_result(m);
-        MYSQL_ROW row;
-        while (r && (row = mysql_fetch_row(r)))
-            for (uint32_t i = 0; i < t->ncols && row[0]; i++)
-                if (!strcmp(t->cols[i].name, row[0]) && (uint32_t)n < t->ncols) pk[n++] = i;
-        mysql_free_result(r);
-    }
-    rc_buf_free(&sql);
+    MYSQL_ROW row;
+    while ((row = mysql_fetch_row(r)))
+        for (uint32_t i = 0; i < t->ncols && row[0]; i++)
+            if (!strcmp(t->cols[i].name, row[0]) && (uint32_t)n < t->ncols) pk[n++] = i;
+    mysql_free_result(r);
     return n;
 }
 

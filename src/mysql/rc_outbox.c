@@ -35,11 +35,6 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static char *dup0(const char *s)
-{
-    return rc_xstrndup(s ? s : "", s ? strlen(s) : 0);
-}
-
 static void quote_ident(rc_buf *b, const char *s)
 {
     rc_buf_putc(b, '`');
@@ -130,13 +125,7 @@ int rc_outbox_open(rc_outbox **out, const rc_url *url, rc_err *err)
             "bad source URL: expected mysql-outbox://USER[:PASSWORD]@HOST:PORT/SCHEMA "
             "(the schema that holds the outbox)");
     rc_outbox *o = rc_xcalloc(1, sizeof *o);
-    o->url.scheme = dup0(url->scheme);
-    o->url.user = dup0(url->user);
-    o->url.password = url->password ? dup0(url->password) : NULL;
-    o->url.host = dup0(url->host);
-    o->url.port = url->port;
-    o->url.path = dup0(url->path);
-    o->url.query = dup0(url->query);
+    rc_url_copy(&o->url, url);
     rc_buf_init(&o->sql);
     int bad = 0;
     o->batch = uparam(url, "batch", RC_OUTBOX_BATCH, 100000, &bad);

@@ -209,16 +209,22 @@ static void row_object(rc_buf *b, const char *row, const rc_schema_table *t)
     rc_buf_putc(b, ')');
 }
 
-static void drop_one(rc_buf *b, const rc_trigddl_opts *o, const char *table, int op)
+/* `schema`.`TABLE_trigger_OP` */
+static void trigger_ref(rc_buf *b, const rc_trigddl_opts *o, const char *table, int op)
 {
     rc_buf name;
     rc_buf_init(&name);
     rc_trigddl_trigger_name(&name, table, op_names[op]);
     rc_buf_putc(&name, 0);
-    RC_BUF_LIT(b, "DROP TRIGGER IF EXISTS ");
     qualified(b, o->schema, name.data);
-    RC_BUF_LIT(b, ";\n");
     rc_buf_free(&name);
+}
+
+static void drop_one(rc_buf *b, const rc_trigddl_opts *o, const char *table, int op)
+{
+    RC_BUF_LIT(b, "DROP TRIGGER IF EXISTS ");
+    trigger_ref(b, o, table, op);
+    RC_BUF_LIT(b, ";\n");
 }
 
 void rc_trigddl_drop(rc_buf *b, const rc_trigddl_opts *o, const char *table)
@@ -233,13 +239,8 @@ void rc_trigddl_create(rc_buf *b, const rc_trigddl_opts *o, const char *table,
     for (int op = 0; op < 3; op++) {
         rc_buf_printf(b, "\n-- %s\n", op_names[op]);
         drop_one(b, o, table, op);
-        rc_buf name;
-        rc_buf_init(&name);
-        rc_trigddl_trigger_name(&name, table, op_names[op]);
-        rc_buf_putc(&name, 0);
         RC_BUF_LIT(b, "CREATE TRIGGER ");
-        qualified(b, o->schema, name.data);
-        rc_buf_free(&name);
+        trigger_ref(b, o, table, op);
         rc_buf_printf(b, "\nAFTER %s ON ", op == 0 ? "INSERT" : op == 1 ? "UPDATE" : "DELETE");
         qualified(b, o->schema, table);
         RC_BUF_LIT(b, "\nFOR EACH ROW\nINSERT INTO ");
