@@ -13,16 +13,24 @@
 #include "core/rc_log.h"
 #include "mysql/rc_conn.h"
 
+#define RC_OUTBOX_SEEN 256
+
 struct rc_outbox {
     rc_url url; /* a deep copy, for reconnects */
     rc_conn *conn;
     char *qname;    /* `schema`.`table`, for SQL */
     char name[300]; /* schema.table, for messages and message ids */
     unsigned batch, interval_ms;
-    uint64_t last;    /* the highest id handed out */
-    uint64_t gap_lo;  /* the gap above `last` being watched (0: none) */
-    double gap_since; /* when it was first seen empty and unlocked */
-    MYSQL_RES *res;   /* the rows handed out last */
+    uint64_t last; /* the highest id handed out */
+    /* When ids were first seen: (the highest id a read returned, when),
+     * increasing in both. A missing id below one seen at time T cannot be
+     * a write still on its way once T is RC_OUTBOX_GAP_GRACE_MS past. */
+    struct seen {
+        uint64_t id;
+        double t;
+    } seen[RC_OUTBOX_SEEN];
+    size_t seen_head, seen_len;
+    MYSQL_RES *res; /* the rows handed out last */
     rc_outbox_row *rows;
     size_t cap;
     rc_buf sql;
@@ -209,24 +217,35 @@ static int probe_gap(rc_outbox *o, uint64_t lo, uint64_t hi, rc_err *err)
     return found ? 2 : 0;
 }
 
+static void seen_add(rc_outbox *o, uint64_t id, double t)
+{
+    if (o->seen_len && o->seen[(o->seen_head + o->seen_len - 1) % RC_OUTBOX_SEEN].id >= id) return;
+    if (o->seen_len == RC_OUTBOX_SEEN) { /* forgetting the oldest only makes waits longer */
+        o->seen_head = (o->seen_head + 1) % RC_OUTBOX_SEEN;
+        o->seen_len--;
+    }
+    o->seen[(o->seen_head + o->seen_len) % RC_OUTBOX_SEEN] = (struct seen){id, t};
+    o->seen_len++;
+}
+
+/* When an id above hi was first seen, or -1 if never. */
+static double seen_above(rc_outbox *o, uint64_t hi)
+{
+    for (size_t i = 0; i < o->seen_len; i++) {
+        const struct seen *x = &o->seen[(o->seen_head + i) % RC_OUTBOX_SEEN];
+        if (x->id > hi) return x->t;
+    }
+    return -1;
+}
+
 /* May the ids lo..hi be passed over? 1 yes, 0 not yet, -1 error. */
-static int gap_settled(rc_outbox *o, uint64_t lo, uint64_t hi, rc_err *err)
+static int gap_settled(rc_outbox *o, uint64_t lo, uint64_t hi, double now, rc_err *err)
 {
     int st = probe_gap(o, lo, hi, err);
     if (st < 0) return -1;
-    if (st) {
-        o->gap_lo = 0;
-        return 0;
-    }
-    double t = now_s();
-    if (o->gap_lo != lo) {
-        o->gap_lo = lo;
-        o->gap_since = t;
-        return 0;
-    }
-    if ((t - o->gap_since) * 1000 < RC_OUTBOX_GAP_GRACE_MS) return 0;
-    o->gap_lo = 0;
-    return 1;
+    if (st) return 0;
+    double t = seen_above(o, hi);
+    return t >= 0 && (now - t) * 1000 >= RC_OUTBOX_GAP_GRACE_MS;
 }
 
 int rc_outbox_next(rc_outbox *o, const rc_outbox_row **rows, size_t *n, size_t *held, rc_err *err)
@@ -251,6 +270,14 @@ int rc_outbox_next(rc_outbox *o, const rc_outbox_row **rows, size_t *n, size_t *
         o->cap = total;
         o->rows = rc_xcalloc(o->cap, sizeof *o->rows);
     }
+    double now = now_s();
+    if (total) {
+        /* The highest id read: every missing id below it is seen now. */
+        mysql_data_seek(r, total - 1);
+        MYSQL_ROW top = mysql_fetch_row(r);
+        if (top && top[0]) seen_add(o, strtoull(top[0], NULL, 10), now);
+        mysql_data_seek(r, 0);
+    }
     uint64_t expect = o->last + 1;
     size_t k = 0;
     MYSQL_ROW row;
@@ -258,7 +285,7 @@ int rc_outbox_next(rc_outbox *o, const rc_outbox_row **rows, size_t *n, size_t *
         unsigned long *len = mysql_fetch_lengths(r);
         uint64_t id = strtoull(row[0], NULL, 10);
         if (id != expect) {
-            int ok = gap_settled(o, expect, id - 1, err);
+            int ok = gap_settled(o, expect, id - 1, now, err);
             if (ok < 0) {
                 mysql_free_result(r);
                 return -1;
@@ -276,6 +303,10 @@ int rc_outbox_next(rc_outbox *o, const rc_outbox_row **rows, size_t *n, size_t *
         expect = id + 1;
     }
     if (k) o->last = o->rows[k - 1].id;
+    while (o->seen_len && o->seen[o->seen_head].id <= o->last) {
+        o->seen_head = (o->seen_head + 1) % RC_OUTBOX_SEEN;
+        o->seen_len--;
+    }
     o->res = r;
     *rows = o->rows;
     *n = k;

@@ -9,9 +9,11 @@
  * handed out in id order and never past a gap whose writer is still open:
  * when the ids read are not consecutive, a locking read with NOWAIT over the
  * missing ids tells an open writer (its uncommitted rows are locked: wait,
- * poll again) from a rolled-back one (nothing there). A gap is passed only
- * when it has been empty and unlocked for RC_OUTBOX_GAP_GRACE_MS, which
- * covers the instant between the server taking an id and inserting the row.
+ * poll again) from a rolled-back one (nothing there). An empty, unlocked
+ * gap is passed once an id above it has been visible for
+ * RC_OUTBOX_GAP_GRACE_MS, which covers the instant between the server
+ * taking an id and inserting the row (so auto_increment_increment > 1,
+ * where every id is a gap, costs that delay once per read, not per row).
  * Each row is therefore published after every row with a lower id, and two
  * changes of one row come in the order their transactions committed (the
  * second writer waited for the first one's row lock).

@@ -611,3 +611,38 @@ def test_filters_run_on_outbox_events_and_route_groups():
         assert got[0]["new"] == {"id": 1, "secret": "xxx"}
         assert "group" not in got[0], "the group routes the event and is not part of it"
         assert db.scalar("SELECT COUNT(*) FROM f.rowcast_outbox") == "0"
+
+
+def test_ids_in_steps_of_two_pass_without_a_wait_per_row():
+    """With auto_increment_increment=2 every id is a gap; the reader waits
+    once per read for them to settle, not once per row."""
+    with MariaDB(options=["auto_increment_increment=2"]) as db:
+        db.sql("CREATE DATABASE s; CREATE TABLE s.t (id INT PRIMARY KEY);")
+        pipe_into_client(db, triggers_ddl(db, "s"))
+        db.sql("\n".join(f"INSERT INTO s.t VALUES ({i});" for i in range(1, 301)))
+        assert db.scalar("SELECT MAX(id) - MIN(id) FROM s.rowcast_outbox") == "598"
+        t0 = time.monotonic()
+        events = outbox_events(db, "s")
+        took = time.monotonic() - t0
+        assert [e["new"]["id"] for e in events] == list(range(1, 301))
+        assert took < 10, f"{took:.1f}s for 300 rows: a wait per gap"
+
+
+def test_reader_survives_a_server_restart():
+    with MariaDB() as db:
+        db.sql("CREATE DATABASE r; CREATE TABLE r.t (id INT PRIMARY KEY);")
+        pipe_into_client(db, triggers_ddl(db, "r"))
+        out = os.path.join(db.dir, "reader.jsonl")
+        reader = background(["stream", "--source", outbox_url(db, "r")], out)
+        try:
+            db.sql("\n".join(f"INSERT INTO r.t VALUES ({i});" for i in range(1, 51)))
+            wait_lines(out, 50, proc=reader)
+            db.restart()
+            db.sql("\n".join(f"INSERT INTO r.t VALUES ({i});" for i in range(51, 101)))
+            wait_lines(out, 100, timeout=90, proc=reader)
+            time.sleep(0.5)
+        finally:
+            assert stop(reader) == 0, err_of(out)
+        assert [loads(x)["new"]["id"] for x in lines_of(out)] == list(range(1, 101))
+        assert "reconnecting" in err_of(out), err_of(out)
+        assert db.scalar("SELECT COUNT(*) FROM r.rowcast_outbox") == "0"
