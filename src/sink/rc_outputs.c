@@ -137,15 +137,6 @@ int rc_outputs_add(rc_outputs *o, const char *url, const rc_enc_opts *defaults, 
         rc_fchain_free(own);
         return -1;
     }
-    if (o->json && s->wants_key) {
-        /* A key-value mirror needs the key's values as the binlog path
-         * renders them, which the outbox row does not carry. */
-        rc_err_set(err, RC_E_USAGE, "--sink '%s': this mode needs the binlog source (mysql://)",
-                   s->name);
-        rc_sink_close(s);
-        rc_fchain_free(own);
-        return -1;
-    }
     o->v = rc_xrealloc(o->v, (size_t)(o->n + 1) * sizeof *o->v);
     output *u = rc_xcalloc(1, sizeof *u);
     o->v[o->n++] = u;

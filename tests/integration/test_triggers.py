@@ -646,3 +646,55 @@ def test_reader_survives_a_server_restart():
         assert [loads(x)["new"]["id"] for x in lines_of(out)] == list(range(1, 101))
         assert "reconnecting" in err_of(out), err_of(out)
         assert db.scalar("SELECT COUNT(*) FROM r.rowcast_outbox") == "0"
+
+
+def test_redis_stream_and_kv_mirror_from_the_outbox():
+    """Redis sinks take outbox events: a stream holds each once with its
+    message id, and the key-value mirror ends with exactly the table's rows
+    (primary-key changes move a row, keyless tables are skipped)."""
+    from harness.redis import Redis
+    from integration.test_redis import as_text, kv_rows
+    rng = random.Random(11)
+    with MariaDB() as db, Redis() as redis:
+        db.sql("CREATE DATABASE m; CREATE TABLE m.a (id INT PRIMARY KEY, v VARCHAR(20));"
+               "CREATE TABLE m.b (r VARCHAR(10), id INT, v VARCHAR(20), PRIMARY KEY (r, id));"
+               "CREATE TABLE m.nokey (x INT);")
+        pipe_into_client(db, triggers_ddl(db, "m"))
+        sql, a = [], set()
+        for step in range(300):
+            i = rng.randrange(1, 80)
+            if i not in a:
+                a.add(i)
+                sql.append(f"INSERT INTO m.a VALUES ({i}, 'a{step}');"
+                           f"INSERT IGNORE INTO m.b VALUES ('{rng.choice('xyz')}', {i}, 'é{step}');")
+            elif rng.random() < 0.3 and i + 100 not in a:
+                a.discard(i)
+                a.add(i + 100)
+                sql.append(f"UPDATE m.a SET id = {i + 100} WHERE id = {i};")
+            elif rng.random() < 0.5:
+                a.discard(i)
+                sql.append(f"DELETE FROM m.a WHERE id = {i}; DELETE FROM m.b WHERE id = {i};")
+            else:
+                sql.append(f"UPDATE m.a SET v = 'u{step}' WHERE id = {i};")
+            if step % 60 == 0:
+                sql.append(f"INSERT INTO m.nokey VALUES ({step});")
+        db.sql("\n".join(sql))
+        total = int(db.scalar("SELECT COUNT(*) FROM m.rowcast_outbox"))
+        r = run_rowcast("stream", "--source", outbox_url(db, "m"), "--stop-at-end",
+                        "--sink", redis.url("mode=kv"), "--sink", redis.url("mode=stream"),
+                        timeout=120)
+        assert r.returncode == 0, r
+        assert r.stderr.count("m.nokey") == 1, r.stderr  # skipped, said once
+        got_a = kv_rows(redis, "replication:m.a:")
+        want_a = {json.dumps([int(row["id"])]): row for row in db.query("SELECT * FROM m.a")}
+        assert set(got_a) == set(want_a), sorted(set(got_a) ^ set(want_a))
+        for k, row in want_a.items():
+            assert {c: as_text(v) for c, v in got_a[k].items()} == row, k
+        got_b = kv_rows(redis, "replication:m.b:")
+        want_b = {json.dumps([row["r"], int(row["id"])], separators=(",", ":")): row
+                  for row in db.query("SELECT * FROM m.b")}
+        assert set(got_b) == set(want_b), sorted(set(got_b) ^ set(want_b))
+        entries = redis.cmd("XRANGE", "replication", "-", "+")
+        ids = [dict(zip(e[1][::2], e[1][1::2]))["id"] for e in entries]
+        assert len(ids) == total and len(set(ids)) == total, (len(ids), total)
+        assert ids[0] == "m.rowcast_outbox:1", ids[:3]
