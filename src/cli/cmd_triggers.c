@@ -137,23 +137,19 @@ static int write_all(const rc_buf *b, rc_err *err)
 
 int cmd_triggers(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"host", required_argument, 0, 'h'},
-                                             {"port", required_argument, 0, 'P'},
-                                             {"user", required_argument, 0, 'u'},
-                                             {"passwd", required_argument, 0, 'p'},
-                                             {"password", required_argument, 0, 'p'},
-                                             {"schema", required_argument, 0, 's'},
-                                             {"tables", required_argument, 0, 't'},
-                                             {"table", required_argument, 0, 't'},
-                                             {"group", required_argument, 0, 'g'},
-                                             {"outbox", required_argument, 0, 'o'},
-                                             {"drop", no_argument, 0, 'D'},
-                                             {"debug", no_argument, 0, 'd'},
-                                             {0, 0, 0, 0}};
+    static const struct option longopts[] = {
+        {"host", required_argument, 0, 'h'},     {"port", required_argument, 0, 'P'},
+        {"user", required_argument, 0, 'u'},     {"passwd", required_argument, 0, 'p'},
+        {"password", required_argument, 0, 'p'}, {"schema", required_argument, 0, 's'},
+        {"tables", required_argument, 0, 't'},   {"table", required_argument, 0, 't'},
+        {"group", required_argument, 0, 'g'},    {"outbox", required_argument, 0, 'o'},
+        {"socket", required_argument, 0, 'S'},   {"drop", no_argument, 0, 'D'},
+        {"debug", no_argument, 0, 'd'},          {0, 0, 0, 0}};
     rc_url url = {
         .scheme = "mysql", .user = "", .host = "localhost", .port = 3306, .path = "", .query = ""};
     rc_trigddl_opts o = {.group = RC_TRIGDDL_GROUP, .outbox = RC_TRIGDDL_OUTBOX};
     names tables = {0}, all = {0};
+    const char *socket_path = NULL;
     int drop = 0, ch;
     opterr = 0; /* one line of our own instead of getopt's */
     while ((ch = getopt_long(argc, argv, "h:P:u:p:s:t:g:", longopts, NULL)) != -1) {
@@ -175,6 +171,7 @@ int cmd_triggers(int argc, char **argv)
         case 't': names_split(&tables, optarg); break;
         case 'g': o.group = optarg; break;
         case 'o': o.outbox = optarg; break;
+        case 'S': socket_path = optarg; break;
         case 'D': drop = 1; break;
         case 'd': rc_log_min = RC_LOG_DEBUG; break;
         default:
@@ -205,6 +202,19 @@ int cmd_triggers(int argc, char **argv)
         }
 
     rc_err err = {0};
+    rc_buf query;
+    rc_buf_init(&query);
+    if (socket_path) {
+        /* rc_conn reads the socket from the URL's query, percent-decoded */
+        RC_BUF_LIT(&query, "socket=");
+        for (const char *p = socket_path; *p; p++)
+            if (*p == '%' || *p == '&' || *p == '=')
+                rc_buf_printf(&query, "%%%02X", (unsigned char)*p);
+            else
+                rc_buf_putc(&query, *p);
+        rc_buf_putc(&query, 0);
+        url.query = query.data;
+    }
     rc_conn *conn = NULL;
     rc_schema *sc = NULL;
     rc_buf out;
@@ -291,5 +301,6 @@ done:
     rc_conn_close(conn);
     names_free(&tables);
     names_free(&all);
+    rc_buf_free(&query);
     return status;
 }

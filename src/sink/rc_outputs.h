@@ -50,8 +50,8 @@ int rc_outputs_flush(rc_outputs *o, int timeout_ms, rc_err *err);
 
 /* Trigger capture: events arrive as JSON text in the seed format (from the
  * outbox) instead of from the decoder. Call before rc_outputs_add: sinks
- * then refuse formats other than seed and modes that need decoded rows,
- * and a sink without group= sends each event to its own group ("{group}"). */
+ * then refuse formats other than seed, and a sink without group= sends each
+ * event to its own group ("{group}"). */
 void rc_outputs_set_json(rc_outputs *o);
 /* Hands one JSON event to every sink (after its publish filters, run on the
  * JSON through rc_jevent). group: the event's own group; msgid: stable

@@ -428,7 +428,12 @@ def test_groups_route_events_and_drop_removes_the_triggers():
                          "WHERE TRIGGER_SCHEMA = 'g'") == "6"
         db.sql("INSERT INTO g.a VALUES (1); INSERT INTO g.b VALUES (2);")
         assert db.scalar("SELECT GROUP_CONCAT(DISTINCT grp) FROM g.rowcast_outbox") == "grp.one"
-        pipe_into_client(db, triggers_ddl(db, "g", "-t", "a b", "--drop"))
+        # --drop, over the server's Unix socket this time
+        r = run_rowcast("triggers", "--socket", db.socket, "-u", "root", "-s", "g", "-t", "a b",
+                        "--drop")
+        assert r.returncode == 0, r
+        assert "DROP TABLE" not in r.stdout.replace("-- DROP TABLE", ""), r.stdout
+        pipe_into_client(db, r.stdout)
         assert db.scalar("SELECT COUNT(*) FROM information_schema.TRIGGERS "
                          "WHERE TRIGGER_SCHEMA = 'g'") == "0"
         db.sql("INSERT INTO g.a VALUES (3);")
