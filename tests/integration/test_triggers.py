@@ -105,6 +105,15 @@ def subscriber(nats, subject, out, probe_subject):
     return sub
 
 
+def with_reader(db, schema, tables_sql):
+    """Creates schema with tables_sql, installs the triggers, and starts a
+    reader of its outbox to a file; returns (the file, the reader)."""
+    db.sql(f"CREATE DATABASE {schema};" + tables_sql)
+    pipe_into_client(db, triggers_ddl(db, schema))
+    out = os.path.join(db.dir, f"reader-{schema}.jsonl")
+    return out, background(["stream", "--source", outbox_url(db, schema)], out)
+
+
 def err_of(out):
     with open(out + ".err", errors="replace") as f:
         return f.read()
@@ -471,10 +480,7 @@ class Session:
 
 def test_open_writer_holds_back_later_rows_and_rollback_does_not_block():
     with MariaDB() as db:
-        db.sql("CREATE DATABASE o; CREATE TABLE o.t (id INT PRIMARY KEY, v VARCHAR(10));")
-        pipe_into_client(db, triggers_ddl(db, "o"))
-        out = os.path.join(db.dir, "reader.jsonl")
-        reader = background(["stream", "--source", outbox_url(db, "o")], out)
+        out, reader = with_reader(db, "o", "CREATE TABLE o.t (id INT PRIMARY KEY, v VARCHAR(10));")
         a, b = Session(db), Session(db)
         try:
             db.sql("INSERT INTO o.t VALUES (1, 'first');")
@@ -638,10 +644,7 @@ def test_ids_in_steps_of_two_pass_without_a_wait_per_row():
 
 def test_reader_survives_a_server_restart():
     with MariaDB() as db:
-        db.sql("CREATE DATABASE r; CREATE TABLE r.t (id INT PRIMARY KEY);")
-        pipe_into_client(db, triggers_ddl(db, "r"))
-        out = os.path.join(db.dir, "reader.jsonl")
-        reader = background(["stream", "--source", outbox_url(db, "r")], out)
+        out, reader = with_reader(db, "r", "CREATE TABLE r.t (id INT PRIMARY KEY);")
         try:
             db.sql("\n".join(f"INSERT INTO r.t VALUES ({i});" for i in range(1, 51)))
             wait_lines(out, 50, proc=reader)
@@ -716,11 +719,9 @@ def test_concurrent_writers_commit_out_of_id_order_and_nothing_is_lost():
     the order it made them; two changes of one row in the order they
     committed."""
     with MariaDB() as db:
-        db.sql("CREATE DATABASE o; CREATE TABLE o.t (id INT PRIMARY KEY, n INT);"
-               "CREATE TABLE o.hot (k INT PRIMARY KEY, n INT); INSERT INTO o.hot VALUES (1, 0);")
-        pipe_into_client(db, triggers_ddl(db, "o"))
-        out = os.path.join(db.dir, "reader.jsonl")
-        reader = background(["stream", "--source", outbox_url(db, "o")], out)
+        out, reader = with_reader(
+            db, "o", "CREATE TABLE o.t (id INT PRIMARY KEY, n INT);"
+            "CREATE TABLE o.hot (k INT PRIMARY KEY, n INT); INSERT INTO o.hot VALUES (1, 0);")
         rng = random.Random(5)
         scripts = []
         for w in range(4):
