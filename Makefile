@@ -13,7 +13,8 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm
 
 SRC     := $(sort $(wildcard src/core/*.c src/event/*.c src/decode/*.c src/encode/*.c \
-                             src/mysql/*.c src/filter/*.c src/sink/*.c src/apply/*.c))
+                             src/mysql/*.c src/filter/*.c src/sink/*.c src/apply/*.c \
+                             src/triggers/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 

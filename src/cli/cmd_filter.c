@@ -17,17 +17,8 @@
 
 #include "cli/rc_cli.h"
 #include "core/rc_log.h"
-#include "filter/rc_jevent.h"
+#include "filter/rc_jscript.h"
 #include "filter/rc_lua.h"
-
-/* Where the event waits in the registry while its script runs. */
-static char rc_event_slot;
-
-static int rc_push_event(lua_State *L, void *arg)
-{
-    lua_rawgetp(L, LUA_REGISTRYINDEX, arg);
-    return 0;
-}
 
 static int rc_write_all(rc_buf *out, rc_err *err)
 {
@@ -52,9 +43,9 @@ static int rc_run_scripts(rc_lua **scripts, int n, const char *text, size_t len,
 {
     rc_buf *cur = NULL;
     for (int i = 0; i < n; i++) {
-        lua_State *L = rc_lua_state(scripts[i]);
-        int base = lua_gettop(L);
-        if (rc_jevent_push(L, text, len, err) < 0) {
+        cur = cur == a ? b : a;
+        int rc = rc_jscript_run(scripts[i], text, len, cur, NULL, err);
+        if (rc == -2) {
             *bad_input = i == 0 && err->code == RC_E_CORRUPT;
             if (!*bad_input) {
                 char msg[sizeof err->msg];
@@ -63,25 +54,7 @@ static int rc_run_scripts(rc_lua **scripts, int n, const char *text, size_t len,
             }
             return -1;
         }
-        lua_rawsetp(L, LUA_REGISTRYINDEX, &rc_event_slot);
-        int discard = 0;
-        int rc = rc_lua_call(scripts[i], rc_push_event, &rc_event_slot, &discard, err);
-        if (rc == 0 && !discard) {
-            cur = cur == a ? b : a;
-            cur->len = 0;
-            lua_rawgetp(L, LUA_REGISTRYINDEX, &rc_event_slot);
-            if (rc_jevent_serialize(L, -1, cur, err) < 0) {
-                char msg[sizeof err->msg];
-                memcpy(msg, err->msg, sizeof msg);
-                rc = rc_err_set(err, RC_E_USAGE, "%s: cannot write the event: %s",
-                                rc_lua_path(scripts[i]), msg);
-            }
-        }
-        lua_pushnil(L);
-        lua_rawsetp(L, LUA_REGISTRYINDEX, &rc_event_slot);
-        lua_settop(L, base);
-        if (rc < 0) return -1;
-        if (discard) return 0;
+        if (rc <= 0) return rc;
         text = cur->data;
         len = cur->len;
     }

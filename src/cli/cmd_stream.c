@@ -424,8 +424,20 @@ int cmd_stream(int argc, char **argv)
     s.err = &err;
     rc_cli_filters_init(&s.filters);
     int ch;
+    const char *binlog_only = NULL; /* an option the outbox source does not take */
+    int format_set = 0;
     opterr = 0; /* one line of our own instead of getopt's */
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'S': binlog_only = "--start"; break;
+        case 'i': binlog_only = "--server-id"; break;
+        case 'c': binlog_only = "--checkpoint"; break;
+        case 'H': binlog_only = "--heartbeat"; break;
+        case 'I': binlog_only = "--checkpoint-interval"; break;
+        case RC_OPT_EXCLUDE_COLUMN: binlog_only = "--exclude-column"; break;
+        default: break;
+        }
+        if (ch == 'f') format_set = 1;
         switch (ch) {
         case 's': s.source = optarg; break;
         case 'S': s.start = optarg; break;
@@ -475,9 +487,28 @@ int cmd_stream(int argc, char **argv)
             return rc_cli_usage("bad --start '%s': expected beginning, now, FILE:POS or gtid:SET",
                                 s.start);
     }
-    if (rc_url_parse(s.source, &s.url, &err) < 0) return rc_cli_fail(&err);
-    if (strcmp(s.url.scheme, "mysql"))
-        return rc_cli_usage("--source '%s': expected a mysql:// URL", s.source);
+    if (rc_url_parse(s.source, &s.url, &err) < 0) {
+        rc_cli_filters_free(&s.filters);
+        return rc_cli_fail(&err);
+    }
+    if (!strcmp(s.url.scheme, "mysql-outbox")) {
+        int st;
+        if (binlog_only)
+            st = rc_cli_usage("%s does not apply to a mysql-outbox:// source (trigger capture)",
+                              binlog_only);
+        else if (format_set && s.eo.format != RC_FMT_SEED)
+            st = rc_cli_usage("--format: events from the outbox are in the seed format");
+        else
+            st = cmd_stream_outbox(&s.url, s.sinks, s.nsinks, &s.eo, &s.filters, s.stop_at_end);
+        rc_url_free(&s.url);
+        rc_cli_filters_free(&s.filters);
+        return st;
+    }
+    if (strcmp(s.url.scheme, "mysql")) {
+        rc_url_free(&s.url);
+        rc_cli_filters_free(&s.filters);
+        return rc_cli_usage("--source '%s': expected a mysql:// or mysql-outbox:// URL", s.source);
+    }
     if (!s.server_id) {
         /* Two instances must not share an id (the server drops the older
          * connection): derive one from the pid and time, away from the small

@@ -23,6 +23,9 @@ static void usage(FILE *f)
           "         [--exclude-column PATTERN]... [--operations LIST]\n"
           "      capture every row change from the server's binlog as JSON events to the\n"
           "      sinks (stdout:, file:PATH, nats://, jetstream://, redis://; stdout by default)\n"
+          "  stream --source mysql-outbox://USER[:PASSWORD]@HOST:PORT/SCHEMA [--sink URL]...\n"
+          "         [--stop-at-end] [--filter capture|publish=FILE.lua]...\n"
+          "      publish and empty the outbox that `rowcast triggers` fills (trigger capture)\n"
           "  read [--format seed|maxwell|debezium] FILE...\n"
           "      decode binlog files on disk to the same JSON lines\n"
           "  subscribe URL [--durable NAME] [--count N]\n"
@@ -32,6 +35,10 @@ static void usage(FILE *f)
           "  apply --from URL --target mysql://USER[:PASSWORD]@HOST:PORT [--durable NAME]\n"
           "        [--filter receive|apply=FILE.lua]... [--on-conflict stop|overwrite|skip]\n"
           "      apply the events of a group to another database, exactly once\n"
+          "  triggers -u USER [-p PASSWORD] [-h HOST] [-P PORT] [--socket PATH] -s SCHEMA\n"
+          "           [-t 'TABLE ...'] [-g GROUP] [--outbox NAME] [--drop]\n"
+          "      print trigger-capture DDL (the seed's smpl-repl) for servers whose binlog\n"
+          "      cannot be read; stream it with --source mysql-outbox://USER@HOST:PORT/SCHEMA\n"
           "  version\n"
           "\n"
           "Errors print one line on stderr and exit non-zero (2 usage, 3 connection or\n"
@@ -91,6 +98,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "subscribe")) return cmd_subscribe(argc - 1, argv + 1);
     if (!strcmp(cmd, "filter")) return cmd_filter(argc - 1, argv + 1);
     if (!strcmp(cmd, "apply")) return cmd_apply(argc - 1, argv + 1);
+    if (!strcmp(cmd, "triggers")) return cmd_triggers(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         puts("rowcast " RC_VERSION);
         return 0;

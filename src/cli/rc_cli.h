@@ -9,12 +9,14 @@
 #include "core/rc_err.h"
 #include "encode/rc_enc.h"
 #include "filter/rc_filter.h"
+#include "mysql/rc_url.h"
 
 int cmd_read(int argc, char **argv);
 int cmd_stream(int argc, char **argv);
 int cmd_subscribe(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_triggers(int argc, char **argv);
 
 /* Prints "rowcast: msg" and returns the exit status for err. */
 int rc_cli_fail(const rc_err *err);
@@ -51,5 +53,10 @@ void rc_cli_filters_free(rc_cli_filters *f);
 int rc_cli_filters_option(rc_cli_filters *f, int opt, const char *arg, rc_err *err);
 /* Capture, then publish: 1 keep (*out), 0 discard, -1 error. */
 int rc_cli_filters_run(rc_cli_filters *f, const rc_change *c, const rc_change **out, rc_err *err);
+
+/* rowcast stream with a mysql-outbox:// source (trigger capture): polls the
+ * outbox instead of reading the binlog. sinks: nsinks URLs (stdout: when 0). */
+int cmd_stream_outbox(const rc_url *url, const char *const *sinks, int nsinks,
+                      const rc_enc_opts *eo, rc_cli_filters *filters, int stop_at_end);
 
 #endif

@@ -7,6 +7,7 @@
 #include "core/rc_buf.h"
 #include "filter/rc_derive.h"
 #include "filter/rc_fevent.h"
+#include "filter/rc_jscript.h"
 #include "filter/rc_lua.h"
 
 typedef struct script {
@@ -24,6 +25,7 @@ struct rc_fchain {
     rc_change cut;
     script *scripts;
     size_t nscripts;
+    rc_buf jtext[2], jgroup, jtmp; /* rc_fchain_run_json's event and group */
 };
 
 rc_fchain *rc_fchain_new(const char *point)
@@ -44,6 +46,10 @@ void rc_fchain_free(rc_fchain *f)
         free(f->scripts[i].path);
     }
     free(f->scripts);
+    rc_buf_free(&f->jtext[0]);
+    rc_buf_free(&f->jtext[1]);
+    rc_buf_free(&f->jgroup);
+    rc_buf_free(&f->jtmp);
     rc_rules_free(f->rules);
     rc_derive_free(f->derive);
     free(f->point);
@@ -116,6 +122,37 @@ int rc_fchain_run(rc_fchain *f, const rc_change *c, const rc_change **out, rc_er
         }
         if (discard) return 0;
         if (changed) *out = &s->out;
+    }
+    return 1;
+}
+
+int rc_fchain_run_json(rc_fchain *f, const rc_fjson *ev, const char **out, size_t *outlen,
+                       const char **group, rc_err *err)
+{
+    *out = ev->text;
+    *outlen = ev->len;
+    *group = NULL;
+    if (f->rules_used && (!rc_rules_op_wanted(f->rules, ev->op) ||
+                          !rc_rules_table_wanted(f->rules, ev->schema, ev->table)))
+        return 0;
+    rc_buf *cur = NULL;
+    for (size_t i = 0; i < f->nscripts; i++) {
+        cur = cur == &f->jtext[0] ? &f->jtext[1] : &f->jtext[0];
+        int rc = rc_jscript_run(f->scripts[i].lua, *out, *outlen, cur, &f->jtmp, err);
+        if (rc < 0) {
+            char msg[sizeof err->msg];
+            memcpy(msg, err->msg, sizeof msg);
+            return rc_err_set(err, rc == -2 ? RC_E_CORRUPT : RC_E_USAGE, "%s%s (event %s)",
+                              rc == -2 ? "not a JSON event: " : "", msg, ev->where);
+        }
+        if (rc == 0) return 0;
+        if (f->jtmp.len) { /* a later script's routing wins */
+            f->jgroup.len = 0;
+            rc_buf_put(&f->jgroup, f->jtmp.data, f->jtmp.len + 1);
+            *group = f->jgroup.data;
+        }
+        *out = cur->data;
+        *outlen = cur->len;
     }
     return 1;
 }

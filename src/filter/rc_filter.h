@@ -29,4 +29,24 @@ int rc_fchain_active(const rc_fchain *f);
  * and the event is not lost (it was not written, the checkpoint is before it). */
 int rc_fchain_run(rc_fchain *f, const rc_change *c, const rc_change **out, rc_err *err);
 
+/* An event that travels as JSON text (trigger capture's outbox), with the
+ * facts the rules need, read from the outbox row rather than the text. */
+typedef struct rc_fjson {
+    const char *text;
+    size_t len;
+    const char *schema, *table;
+    rc_op op;
+    const char *where; /* names the event in errors: "test.rowcast_outbox:42" */
+} rc_fjson;
+
+/* rc_fchain_run for a JSON event: the table and operation rules, then each
+ * script through rc_jscript. (Column rules need the decoded table: the CLI
+ * refuses --exclude-column for such sources.) Returns 1 to keep it, with
+ * *out and *outlen the event (the input, or a buffer of the chain valid until
+ * the next call) and *group the group a script routed it to (valid as
+ * long; NULL when none did); 0 to discard it; -1 when a script failed (err
+ * ends "(event WHERE)"). */
+int rc_fchain_run_json(rc_fchain *f, const rc_fjson *ev, const char **out, size_t *outlen,
+                       const char **group, rc_err *err);
+
 #endif

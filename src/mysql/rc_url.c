@@ -275,3 +275,19 @@ void rc_url_free(rc_url *url)
     free(url->query);
     url_zero(url);
 }
+
+static char *copy0(const char *s)
+{
+    return rc_xstrndup(s ? s : "", s ? strlen(s) : 0);
+}
+
+void rc_url_copy(rc_url *dst, const rc_url *src)
+{
+    dst->scheme = copy0(src->scheme);
+    dst->user = copy0(src->user);
+    dst->password = src->password ? copy0(src->password) : NULL;
+    dst->host = copy0(src->host);
+    dst->port = src->port;
+    dst->path = copy0(src->path);
+    dst->query = copy0(src->query);
+}

@@ -32,5 +32,8 @@ int rc_url_parse_as(const char *text, const char *what, rc_url *out, rc_err *err
  * "" for a key without '='; NULL if absent. */
 char *rc_url_param(const rc_url *url, const char *key);
 void rc_url_free(rc_url *url);
+/* A deep copy of src into dst (freed with rc_url_free), for a module that
+ * keeps a URL beyond its caller's (reconnects). */
+void rc_url_copy(rc_url *dst, const rc_url *src);
 
 #endif

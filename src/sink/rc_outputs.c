@@ -42,6 +42,7 @@ typedef struct output {
 struct rc_outputs {
     output **v; /* each allocated alone: its encoder points at its buffer */
     int n;
+    int json; /* events arrive as JSON text (rc_outputs_json), not from the decoder */
     uint64_t seq;
     volatile sig_atomic_t *stop;
     /* row index within the binlog event, for message ids */
@@ -105,6 +106,14 @@ int rc_outputs_add(rc_outputs *o, const char *url, const rc_enc_opts *defaults, 
 {
     rc_enc_opts eo = *defaults;
     char *fmt = query_param(url, "format");
+    if (o->json && ((fmt && strcmp(fmt, "seed")) || (!fmt && eo.format != RC_FMT_SEED))) {
+        rc_err_set(err, RC_E_USAGE,
+                   "--sink '%s': events from the outbox are in the seed format; format=%s needs "
+                   "the binlog source (mysql://)",
+                   url, fmt ? fmt : "maxwell/debezium");
+        free(fmt);
+        return -1;
+    }
     if (fmt && rc_format_parse(fmt, &eo.format) < 0) {
         rc_err_set(err, RC_E_USAGE, "--sink '%s': unknown format '%s' (seed, maxwell, debezium)",
                    url, fmt);
@@ -138,7 +147,9 @@ int rc_outputs_add(rc_outputs *o, const char *url, const rc_enc_opts *defaults, 
     u->publish = publish;
     u->own_publish = own;
     char *g = query_param(url, "group");
-    const char *def = s->default_group ? s->default_group : "replication";
+    /* Trigger capture: each event carries the group its trigger was made
+     * for (rowcast triggers -g), and goes there unless group= says else. */
+    const char *def = o->json ? "{group}" : s->default_group ? s->default_group : "replication";
     u->group_tmpl = g ? g : rc_xstrndup(def, strlen(def));
     return 0;
 }
@@ -243,15 +254,16 @@ static int ship_messages(rc_outputs *o, output *u, rc_err *err)
     return 0;
 }
 
-static int write_block(output *u, rc_err *err)
+static int write_block(output *u, int json, rc_err *err)
 {
-    size_t n = rc_enc_complete(u->enc);
+    /* JSON events are appended whole, without the encoder */
+    size_t n = json ? u->out.len : rc_enc_complete(u->enc);
     if (!n) return 0;
     if (u->sink->ops->send_block(u->sink, u->out.data, n, u->block_last, err) < 0) return -1;
     u->sink->sent = u->block_last;
     memmove(u->out.data, u->out.data + n, u->out.len - n);
     u->out.len -= n;
-    rc_enc_consumed(u->enc, n);
+    if (!json) rc_enc_consumed(u->enc, n);
     u->block_first = u->block_last = 0;
     return 0;
 }
@@ -273,38 +285,46 @@ static void note_completed(output *u, unsigned long long before, int new_open, u
     }
 }
 
-static void expand_group(rc_buf *b, const char *tmpl, const rc_change *c)
+static const char *const op_names[] = {"insert", "update", "delete", "query"};
+
+/* A group template with {schema}, {table}, {operation} and (events from the
+ * outbox) {group}, the event's own group, filled in. */
+static void expand_tmpl(rc_buf *b, const char *tmpl, const char *schema, size_t schema_len,
+                        const char *table, rc_op op, const char *group)
 {
-    static const char *const ops[] = {"insert", "update", "delete", "query"};
+    static const struct {
+        const char *name;
+        size_t len;
+    } keys[] = {{"schema", 6}, {"table", 5}, {"operation", 9}, {"group", 5}};
     b->len = 0;
     for (const char *p = tmpl; *p; p++) {
-        if (*p == '{') {
-            const char *e = strchr(p, '}');
-            if (e) {
-                size_t n = (size_t)(e - p - 1);
-                if (n == 6 && !strncmp(p + 1, "schema", 6)) {
-                    if (c->table)
-                        rc_buf_puts(b, c->table->schema);
-                    else
-                        rc_buf_put(b, c->schema, c->schema_len);
-                    p = e;
-                    continue;
-                }
-                if (n == 5 && !strncmp(p + 1, "table", 5)) {
-                    rc_buf_puts(b, c->table ? c->table->name : "_query");
-                    p = e;
-                    continue;
-                }
-                if (n == 9 && !strncmp(p + 1, "operation", 9)) {
-                    rc_buf_puts(b, ops[c->op]);
-                    p = e;
-                    continue;
-                }
-            }
+        const char *e = *p == '{' ? strchr(p, '}') : NULL;
+        int k = 4;
+        if (e)
+            for (k = 0; k < 4; k++)
+                if ((size_t)(e - p - 1) == keys[k].len &&
+                    !strncmp(p + 1, keys[k].name, keys[k].len))
+                    break;
+        if (k == 4 || (k == 3 && !group)) {
+            rc_buf_putc(b, *p);
+            continue;
         }
-        rc_buf_putc(b, *p);
+        if (k == 0) rc_buf_put(b, schema, schema_len);
+        if (k == 1) rc_buf_puts(b, table);
+        if (k == 2) rc_buf_puts(b, op_names[op]);
+        if (k == 3) rc_buf_puts(b, group);
+        p = e;
     }
     rc_buf_putc(b, 0);
+}
+
+static void expand_group(rc_buf *b, const char *tmpl, const rc_change *c)
+{
+    if (c->table)
+        expand_tmpl(b, tmpl, c->table->schema, strlen(c->table->schema), c->table->name, c->op,
+                    NULL);
+    else
+        expand_tmpl(b, tmpl, c->schema, c->schema_len, "_query", c->op, NULL);
 }
 
 static void queue_meta(rc_outputs *o, output *u, const rc_change *c, uint64_t seq)
@@ -392,7 +412,7 @@ int rc_outputs_change(rc_outputs *o, const rc_change *c, rc_err *err)
         if (!wrote && !u->line) u->qlen--; /* the format leaves this change out */
         note_completed(u, before, rc_enc_has_open(u->enc) && wrote, wrote ? seq : 0);
         if (u->line) {
-            if (rc_enc_complete(u->enc) >= (256u << 10) && write_block(u, err) < 0) return -1;
+            if (rc_enc_complete(u->enc) >= (256u << 10) && write_block(u, 0, err) < 0) return -1;
         } else {
             if (ship_messages(o, u, err) < 0) return -1;
             if (keep_window(o, u, err) < 0) return -1;
@@ -447,8 +467,69 @@ int rc_outputs_flush(rc_outputs *o, int timeout_ms, rc_err *err)
 {
     for (int i = 0; i < o->n; i++) {
         output *u = o->v[i];
-        if (u->line && write_block(u, err) < 0) return -1;
+        if (u->line && write_block(u, o->json, err) < 0) return -1;
         if (flush_output(o, u, timeout_ms, err) < 0) return -1;
+    }
+    return 0;
+}
+
+/* ---- events that arrive as JSON text ---- */
+
+void rc_outputs_set_json(rc_outputs *o)
+{
+    o->json = 1;
+}
+
+int rc_outputs_json(rc_outputs *o, const rc_fjson *ev, const char *group, const char *msgid,
+                    rc_err *err)
+{
+    uint64_t seq = ++o->seq;
+    for (int i = 0; i < o->n; i++) {
+        output *u = o->v[i];
+        const char *text = ev->text, *routed = NULL, *g;
+        size_t len = ev->len;
+        int keep = 1;
+        rc_fchain *chains[2] = {u->publish && rc_fchain_active(u->publish) ? u->publish : NULL,
+                                u->own_publish};
+        for (int k = 0; k < 2 && keep; k++) {
+            if (!chains[k]) continue;
+            rc_fjson x = *ev;
+            x.text = text;
+            x.len = len;
+            keep = rc_fchain_run_json(chains[k], &x, &text, &len, &g, err);
+            if (keep < 0) return -1;
+            if (keep && g) routed = g;
+        }
+        u->processed = seq;
+        if (!keep) continue;
+        if (u->line) {
+            if (!u->block_first) u->block_first = seq;
+            u->block_last = seq;
+            rc_buf_put(&u->out, text, len);
+            rc_buf_putc(&u->out, '\n');
+            if (u->out.len >= (256u << 10) && write_block(u, 1, err) < 0) return -1;
+            continue;
+        }
+        pend *p = &u->q[0]; /* the encoder's queue is unused here: scratch */
+        p->seq = seq;
+        p->op = ev->op;
+        p->has_key = 0;
+        if (routed) {
+            p->group.len = 0;
+            rc_buf_puts(&p->group, routed);
+            rc_buf_putc(&p->group, 0);
+        } else {
+            expand_tmpl(&p->group, u->group_tmpl, ev->schema, strlen(ev->schema), ev->table, ev->op,
+                        group);
+        }
+        p->msgid.len = 0;
+        rc_buf_puts(&p->msgid, msgid);
+        rc_buf_putc(&p->msgid, 0);
+        p->table.len = 0;
+        rc_buf_printf(&p->table, "%s.%s", ev->schema, ev->table);
+        rc_buf_putc(&p->table, 0);
+        if (send_msg(o, u, p, text, len, err) < 0) return -1;
+        if (keep_window(o, u, err) < 0) return -1;
     }
     return 0;
 }

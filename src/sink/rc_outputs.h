@@ -48,6 +48,17 @@ int rc_outputs_has_open(const rc_outputs *o);
  * while a broker is away). */
 int rc_outputs_flush(rc_outputs *o, int timeout_ms, rc_err *err);
 
+/* Trigger capture: events arrive as JSON text in the seed format (from the
+ * outbox) instead of from the decoder. Call before rc_outputs_add: sinks
+ * then refuse formats other than seed, and a sink without group= sends each
+ * event to its own group ("{group}"). */
+void rc_outputs_set_json(rc_outputs *o);
+/* Hands one JSON event to every sink (after its publish filters, run on the
+ * JSON through rc_jevent). group: the event's own group; msgid: stable
+ * across restarts, for JetStream's duplicate window. */
+int rc_outputs_json(rc_outputs *o, const rc_fjson *ev, const char *group, const char *msgid,
+                    rc_err *err);
+
 /* The last sequence number given out, and the one every sink confirmed. */
 uint64_t rc_outputs_seq(const rc_outputs *o);
 uint64_t rc_outputs_acked(const rc_outputs *o);
