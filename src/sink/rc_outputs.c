@@ -17,8 +17,7 @@
 typedef struct pend {
     uint64_t seq;
     rc_op op;
-    int has_key;
-    rc_buf group, msgid, table, key;
+    rc_buf group, msgid, table;
 } pend;
 
 typedef struct output {
@@ -74,7 +73,6 @@ void rc_outputs_free(rc_outputs *o)
             rc_buf_free(&u->q[k].group);
             rc_buf_free(&u->q[k].msgid);
             rc_buf_free(&u->q[k].table);
-            rc_buf_free(&u->q[k].key);
         }
         free(u);
     }
@@ -219,9 +217,7 @@ static int send_msg(rc_outputs *o, output *u, const pend *p, const char *data, s
                      .msgid = p->msgid.data,
                      .seq = p->seq,
                      .op = p->op,
-                     .table = p->table.data,
-                     .key = p->has_key ? p->key.data : NULL,
-                     .key_len = p->has_key ? p->key.len - 1 : 0};
+                     .table = p->table.data};
     for (;;) {
         if (u->sink->ops->send(u->sink, &m, err) == 0) break;
         if (err->code != RC_E_LOST) return -1;
@@ -345,23 +341,7 @@ static void queue_meta(rc_outputs *o, output *u, const rc_change *c, uint64_t se
                   o->row);
     rc_buf_putc(&p->msgid, 0);
     p->table.len = 0;
-    p->has_key = 0;
-    if (c->table) {
-        rc_buf_printf(&p->table, "%s.%s", c->table->schema, c->table->name);
-        if (u->sink->wants_key && c->table->npk) {
-            const rc_value *vals = c->after ? c->after : c->before;
-            p->key.len = 0;
-            rc_buf_putc(&p->key, '[');
-            rc_err ignore;
-            for (uint32_t k = 0; k < c->table->npk; k++) {
-                if (k) rc_buf_putc(&p->key, ',');
-                rc_enc_value(&p->key, c->table, c->table->pk[k], &vals[c->table->pk[k]], &ignore);
-            }
-            rc_buf_putc(&p->key, ']');
-            rc_buf_putc(&p->key, 0);
-            p->has_key = 1;
-        }
-    }
+    if (c->table) rc_buf_printf(&p->table, "%s.%s", c->table->schema, c->table->name);
     rc_buf_putc(&p->table, 0);
 }
 
@@ -513,7 +493,6 @@ int rc_outputs_json(rc_outputs *o, const rc_fjson *ev, const char *group, const 
         pend *p = &u->q[0]; /* the encoder's queue is unused here: scratch */
         p->seq = seq;
         p->op = ev->op;
-        p->has_key = 0;
         if (routed) {
             p->group.len = 0;
             rc_buf_puts(&p->group, routed);

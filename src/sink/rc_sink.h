@@ -27,12 +27,8 @@ typedef struct rc_sink_msg {
     const char *msgid; /* stable across restarts: "FILE:OFFSET:ROW" of the change */
     uint64_t seq;      /* increasing; gaps are events this sink does not get */
     rc_op op;
-    /* "schema.table" and the primary key's values as JSON text ("[1]",
-     * "[1,\"a\"]"), for sinks keyed by row (Redis' key-value mirror);
-     * key is NULL when the table has no primary key. */
+    /* "schema.table" ("" for a statement), for messages that name it */
     const char *table;
-    const char *key;
-    size_t key_len;
 } rc_sink_msg;
 
 typedef struct rc_sink rc_sink;
@@ -92,7 +88,6 @@ struct rc_sink {
     char *name;          /* the URL as given, password masked: for messages */
     uint64_t sent;       /* highest seq handed to send() */
     uint64_t acked;      /* every seq <= acked is confirmed */
-    int wants_key;       /* set by open: the core fills rc_sink_msg.table/key */
     char *default_group; /* set by open (e.g. the URL's subject), or NULL: "replication" */
 };
 
