@@ -36,23 +36,12 @@ struct rc_schema {
     int warned_missing;
 };
 
-static char *dup0(const char *s)
-{
-    return rc_xstrndup(s ? s : "", s ? strlen(s) : 0);
-}
-
 rc_schema *rc_schema_new(const rc_url *url)
 {
     rc_schema *s = rc_xcalloc(1, sizeof *s);
-    s->url.scheme = dup0(url->scheme);
-    s->url.user = dup0(url->user);
-    s->url.password = url->password ? dup0(url->password) : NULL;
-    s->url.host = dup0(url->host);
-    s->url.port = url->port;
-    /* The default database of a source URL does not matter here; keep it
-     * anyway so a URL that can only log in with it still works. */
-    s->url.path = dup0(url->path);
-    s->url.query = dup0(url->query);
+    /* The default database of a source URL does not matter here; it is kept
+     * anyway, so a URL that can only log in with it still works. */
+    rc_url_copy(&s->url, url);
     s->nbuckets = 64;
     s->buckets = rc_xcalloc(s->nbuckets, sizeof *s->buckets);
     return s;
