@@ -36,6 +36,11 @@ struct rc_schema {
     int warned_missing;
 };
 
+static char *dup0(const char *s)
+{
+    return rc_xstrndup(s ? s : "", s ? strlen(s) : 0);
+}
+
 rc_schema *rc_schema_new(const rc_url *url)
 {
     rc_schema *s = rc_xcalloc(1, sizeof *s);
