@@ -931,6 +931,12 @@ static int rc_js_run(const rc_url *url, const char *durable, uint64_t max_events
             n++;
         }
         natsMsgList_Destroy(&list);
+        /* The batch is done: a consumer that holds events may make them
+         * durable now (one fsync, one commit per batch) and let them go. */
+        if (w >= 0 && held.n && on_event != rc_print_event) {
+            w = on_event(ctx, NULL, 0, err);
+            if (w == RC_SINK_DONE) rc_js_held_ack(&held, &jo);
+        }
         if (w < 0) goto out;
     }
     rc = 0;
