@@ -261,8 +261,9 @@ static int rc_seg_scan(rc_relay *r, uint64_t n, int tail, uint64_t *size_out, rc
         int torn = tail && (d == 0 || (used == 0 && rc_all_zero((uint8_t *)b.data + pos, left)) ||
                             (used > 0 && off + used == size));
         if (!torn) {
-            rc = rc_err_set(err, RC_E_CORRUPT, "relay log %s: record at offset %" PRIu64 ": %s",
-                            path, off, d == 0 ? "the file ends inside it (cut short)" : derr.msg);
+            rc = rc_err_set(err, RC_E_CORRUPT,
+                            "relay log %s: record at offset %" PRIu64 " is damaged (%s)", path, off,
+                            d == 0 ? "the file ends inside it" : derr.msg);
             goto out;
         }
         rc_warn("relay log %s: cut a torn last record at offset %" PRIu64 " (%" PRIu64
@@ -473,8 +474,9 @@ int rc_relay_next(rc_relay *r, rc_relay_rec *rec, int timeout_ms, rc_err *err)
             char msg[sizeof err->msg];
             memcpy(msg, err->msg, sizeof msg);
             rc_seg_path(r, r->rseg, path, sizeof path);
-            return rc_err_set(err, RC_E_CORRUPT, "relay log %s: record at offset %" PRIu64 ": %s",
-                              path, r->roff, msg);
+            return rc_err_set(err, RC_E_CORRUPT,
+                              "relay log %s: record at offset %" PRIu64 " is damaged (%s)", path,
+                              r->roff, msg);
         }
         pthread_mutex_lock(&r->mu);
         int closed = r->rseg < r->wseg;
@@ -505,7 +507,7 @@ int rc_relay_next(rc_relay *r, rc_relay_rec *rec, int timeout_ms, rc_err *err)
                 rc_seg_path(r, r->rseg, path, sizeof path);
                 return rc_err_set(err, RC_E_CORRUPT,
                                   "relay log %s: record at offset %" PRIu64
-                                  ": the file ends inside it (cut short)",
+                                  " is damaged (the file ends inside it)",
                                   path, r->roff);
             }
             close(r->rfd);

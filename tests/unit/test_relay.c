@@ -221,7 +221,8 @@ RC_TEST(relay_damaged_record_in_the_middle_stops_open)
     CHECK_INT(rc_relay_open(&r, &o, &err), -1);
     CHECK_INT(err.code, RC_E_CORRUPT);
     char want[700];
-    snprintf(want, sizeof want, "relay.000001: record at offset %lld: ", (long long)(8 + one));
+    snprintf(want, sizeof want, "relay.000001: record at offset %lld is damaged (",
+             (long long)(8 + one));
     if (!strstr(err.msg, want)) RC_FAIL("message: %s", err.msg);
     CHECK_INT(file_size(seg), whole); /* nothing cut */
     rmdir_all(d);

@@ -1,0 +1,155 @@
+"""`rowcast apply --relay-log DIR` (src/apply/rc_relay.c): events are written
+to a local, fsynced relay log as they arrive and applied from it, as a MySQL
+replica's IO and SQL threads do.
+
+  - Fig. 4 (row format) with a relay log on each replica.
+  - crash: the appliers are SIGKILLed again and again during a random
+    workload, and now and then a torn record (half of a write) is left at the
+    end of the newest segment; each target ends with exactly its share, and
+    the torn records were cut.
+  - segments: with 4 KiB segments the relay log rolls over many times and
+    the applied segments are removed.
+  - a damaged record in the middle of the relay log: one clear error line on
+    stderr, exit status 5, the file left as it is.
+"""
+
+import glob
+import importlib.util
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+
+import harness
+from harness.mariadb import MariaDB
+from harness.nats import NatsServer
+from harness.rowcast import start_rowcast
+
+_spec = importlib.util.spec_from_file_location("apply_base", os.path.join(HERE, "test_apply.py"))
+base = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(base)
+
+
+def segments(relay_dir):
+    """The relay log's segment files, oldest first."""
+    return sorted(glob.glob(os.path.join(relay_dir, "relay.[0-9]*")))
+
+
+def torn_record():
+    """The first 60 bytes of a 400-byte record, with a sound header: what a
+    crash in the middle of the write() of a record leaves."""
+    payload = bytes([1]) + b"\x00" * 399
+    head = struct.pack("<II", len(payload), zlib.crc32(payload))
+    return (head + struct.pack("<I", zlib.crc32(head)) + payload)[:60]
+
+
+@harness.timeout(180)
+def test_fig4_row_format_through_relay_logs():
+    d = tempfile.mkdtemp(prefix="rc-relay-")
+    odd = base.write_script(d, "odd_rows.lua", base.ROW_SCRIPT % 0)
+    even = base.write_script(d, "even_rows.lua", base.ROW_SCRIPT % 1)
+    base.fig4(False, ["--filter", "apply=" + odd, "--relay-log", os.path.join(d, "odd")],
+              ["--filter", "apply=" + even, "--relay-log", os.path.join(d, "even")])
+    for tag in ("odd", "even"):
+        segs = segments(os.path.join(d, tag))
+        assert segs and os.path.getsize(segs[-1]) > 8, segs  # the events went through it
+
+
+@harness.timeout(300)
+def test_relay_log_appliers_killed_repeatedly_with_torn_records():
+    torn = {"n": 0}
+
+    def tear(tag, d, rnd):
+        if rnd.random() < 0.5:
+            segs = segments(os.path.join(d, "relay-" + tag))
+            if segs:
+                with open(segs[-1], "ab") as f:
+                    f.write(torn_record())
+                torn["n"] += 1
+
+    logs = base.partitioned_crash(
+        lambda tag, d: ["--relay-log", os.path.join(d, "relay-" + tag),
+                        "--relay-log-size", "8192"],
+        after_kill=tear, bulk=True, keys=400)
+    cut = sum(logs[t].count("cut a torn last record") for t in logs)
+    assert torn["n"] >= 2 and cut == torn["n"], (torn, cut)
+
+
+@harness.timeout(180)
+def test_relay_log_segments_roll_over_and_applied_ones_are_removed():
+    with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
+            NatsServer() as nats:
+        url = nats.url("rc.segs", scheme="jetstream", stream="SEGS")
+        d = master.dir
+        relay = os.path.join(d, "relay")
+        stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
+                               "--sink", url, stdout=subprocess.DEVNULL)
+        p = base.apply_proc(d, "t", url, target, "--durable", "t", "--relay-log", relay,
+                            "--relay-log-size", "4096")
+        try:
+            master.sql(base.SCHEMA_SQL)
+            for i in range(20):
+                master.sql("INSERT INTO clusterdb.subs1 (sub_id, code) SELECT seq, %d "
+                           "FROM seq_%d_to_%d" % (i, 10 * i + 1, 10 * i + 10), database="clusterdb")
+            want = master.query("SELECT * FROM clusterdb.subs1 ORDER BY sub_id")
+            assert len(want) == 200
+            sql = "SELECT * FROM clusterdb.subs1 ORDER BY sub_id"
+            base.wait_rows(target, sql, want, [p, stream])
+            # Applied: only the segment being written stays, and it is not
+            # the first (200 events of ~300 bytes in 4 KiB segments).
+            deadline = 30
+            while len(segments(relay)) > 1 and deadline > 0:
+                base.time.sleep(0.2)
+                deadline -= 0.2
+            segs = segments(relay)
+            assert len(segs) == 1, segs
+            assert int(segs[0].rsplit(".", 1)[1]) >= 10, segs
+        finally:
+            code = base.stop(p)
+            base.stop(stream)
+        assert code == 0, base.err_text(d, "t")
+
+
+@harness.timeout(180)
+def test_relay_log_damaged_record_in_the_middle_is_one_error_line():
+    with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
+            NatsServer() as nats:
+        url = nats.url("rc.bad", scheme="jetstream", stream="BAD")
+        d = master.dir
+        relay = os.path.join(d, "relay")
+        stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
+                               "--sink", url, stdout=subprocess.DEVNULL)
+        try:
+            master.sql(base.SCHEMA_SQL + base.DATA_SQL)
+            p = base.apply_proc(d, "t", url, target, "--durable", "t", "--relay-log", relay)
+            sql = "SELECT * FROM clusterdb.subs1 ORDER BY sub_id"
+            base.wait_rows(target, sql, master.query(sql), [p, stream])
+            assert base.stop(p) == 0
+        finally:
+            base.stop(stream)
+        segs = segments(relay)
+        assert len(segs) == 1, segs
+        # One byte in the middle of the segment: inside a record that is
+        # neither the first nor the last (10 records of ~300 bytes).
+        with open(segs[0], "r+b") as f:
+            data = bytearray(f.read())
+            middle = len(data) // 2
+            data[middle] ^= 0x01
+            f.seek(0)
+            f.write(data)
+        r = subprocess.run([base.rowcast_binary(), "apply", "--from", url, "--target",
+                            target.url(), "--durable", "t", "--relay-log", relay],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        err = r.stderr.decode("utf-8", "replace")
+        lines = [line for line in err.split("\n") if line.strip()]
+        assert r.returncode == 5, (r.returncode, err)
+        assert len(lines) == 1, err
+        assert lines[0].startswith("rowcast: relay log " + segs[0] + ": record at offset "), err
+        assert "is damaged" in lines[0], err
+        with open(segs[0], "rb") as f:
+            assert f.read() == bytes(data)  # nothing cut, nothing rewritten
