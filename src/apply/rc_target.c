@@ -321,6 +321,18 @@ static int rc_run_query(rc_target *t, const rc_txn *x, const rc_stmt *s, rc_err 
                 x->pos, q, err->msg);
         rc = 0;
     }
+    if (rc < 0 && s->ddl && err->code != RC_E_LOST && t->ddl_marker[0]) {
+        /* The statement failed, it was not cut off: the marker must not
+         * vouch for it on the next start. */
+        rc_buf clear;
+        rc_buf_init(&clear);
+        RC_BUF_LIT(&clear, "UPDATE rowcast.apply_position SET ddl_pending = NULL WHERE name = ");
+        rc_target_string(t, &clear, t->name);
+        rc_err ignored;
+        rc_target_exec(t, clear.data, clear.len, NULL, &ignored);
+        rc_buf_free(&clear);
+        t->ddl_marker[0] = 0;
+    }
     if (rc < 0 && err->code != RC_E_LOST) {
         char msg[sizeof err->msg];
         memcpy(msg, err->msg, sizeof msg);

@@ -189,7 +189,7 @@ void rc_workers_submit(rc_workers *p, rc_txn *x)
     uint64_t seq = p->submitted + 1, dep = 0;
     for (size_t i = 0; i < x->nkeys; i++) {
         uint64_t *slot = &p->last[x->keys[i] % RC_W_HASH];
-        if (*slot > dep) dep = *slot;
+        if (*slot > dep && *slot != seq) dep = *slot; /* a key it writes twice: not itself */
         *slot = seq;
     }
     x->seq = seq;
