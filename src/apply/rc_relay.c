@@ -54,12 +54,13 @@ void rc_relay_encode(rc_buf *b, const rc_relay_rec *r)
     b->len += RC_RELAY_FRAME;
     size_t p0 = b->len;
     rc_buf_putc(b, (char)r->flags);
+    /* A field of length 0 may come with a NULL pointer: memcpy must not see it. */
     rc_put_le(b, r->poslen, 2);
-    rc_buf_put(b, r->pos, r->poslen);
+    if (r->poslen) rc_buf_put(b, r->pos, r->poslen);
     rc_put_le(b, r->gtidlen, 2);
-    rc_buf_put(b, r->gtid, r->gtidlen);
+    if (r->gtidlen) rc_buf_put(b, r->gtid, r->gtidlen);
     rc_put_le(b, r->bodylen, 4);
-    rc_buf_put(b, r->body, r->bodylen);
+    if (r->bodylen) rc_buf_put(b, r->body, r->bodylen);
     uint8_t *h = (uint8_t *)b->data + start;
     uint32_t crc = rc_crc(b->data + p0, plen);
     for (int i = 0; i < 4; i++) {
@@ -236,7 +237,7 @@ static int rc_seg_scan(rc_relay *r, uint64_t n, int tail, uint64_t *size_out, rc
         }
         if (d == 0 && file < size) {
             /* More bytes are needed: at least what the header asks for. */
-            memmove(b.data, b.data + pos, b.len - pos);
+            if (pos) memmove(b.data, b.data + pos, b.len - pos);
             b.len -= pos;
             pos = 0;
             size_t want = used > b.len ? used - b.len : 0;
@@ -483,7 +484,7 @@ int rc_relay_next(rc_relay *r, rc_relay_rec *rec, int timeout_ms, rc_err *err)
         uint64_t end = closed ? UINT64_MAX : r->wend;
         pthread_mutex_unlock(&r->mu);
         if (r->rfile < end) {
-            memmove(r->rbuf.data, r->rbuf.data + r->rpos, avail);
+            if (r->rpos && avail) memmove(r->rbuf.data, r->rbuf.data + r->rpos, avail);
             r->rbuf.len = avail;
             r->rpos = 0;
             size_t want = used > avail ? used - avail : 0;
