@@ -40,6 +40,11 @@
 /* A transaction whose statements outgrow this is not kept for a replay
  * after a lost connection: it is streamed to the target as it comes. */
 #define RC_TXN_KEEP_BYTES (16u << 20)
+/* Group commit without workers: at most this many source transactions, or
+ * this many bytes of statements, share a target transaction. */
+#define RC_GROUP_TXNS  64
+#define RC_WGROUP_TXNS 16 /* per worker: the groups spread over the workers */
+#define RC_GROUP_BYTES (1u << 20)
 /* The relay log is made durable at least this often (bytes) within a
  * stream of events that never pauses. */
 #define RC_RELAY_SYNC_BYTES (4u << 20)
@@ -103,17 +108,20 @@ struct rc_apply {
     rc_point apply;
     lua_State *L;
     rc_buf lit, where, key;
-    rc_apos cur;  /* last event taken (committed or in the open transaction) */
-    rc_txn own;   /* the transaction being built without workers */
-    rc_txn *x;    /* the transaction being built: &own or a worker slot; NULL between */
-    int streamed; /* x outgrew RC_TXN_KEEP_BYTES: its statements already ran on t */
+    rc_apos cur;      /* last event taken (committed or in the open transaction) */
+    rc_txn own;       /* the transaction being built without workers */
+    rc_txn *x;        /* the transaction being built: &own or a worker slot; NULL between */
+    int streamed;     /* x outgrew RC_TXN_KEEP_BYTES: its statements already ran on t */
+    int grouped;      /* complete source transactions waiting in own (group commit) */
+    size_t group_n;   /* statements of own that belong to them */
+    int flush_wanted; /* flush the group at the end of the transaction being built */
     rc_tinfo *tables;
     /* relay: the take half's thread */
     pthread_t th;
     int th_started, th_failed;
     rc_err th_err;
-    int wpending;                      /* transactions handed to the workers since the last drain */
-    uint64_t took_dup, took_discarded; /* the take half's counts (its own thread) */
+    int wpending; /* transactions handed to the workers since the last drain */
+    uint64_t took_dup, took_discarded, took_txns; /* the take half's counts (its thread) */
     rc_apply_stats st;
 };
 
@@ -136,7 +144,7 @@ const rc_apply_stats *rc_apply_stats_of(rc_apply *a)
     rc_workers_stats(a->workers, &w);
     a->st.applied = a->t.st.applied + w.applied;
     a->st.conflicts = a->t.st.conflicts + w.conflicts;
-    a->st.transactions = a->t.st.transactions + w.transactions;
+    a->st.transactions = a->took_txns;
     a->st.reconnects = a->t.st.reconnects + w.reconnects;
     a->st.duplicates = a->rdup + a->took_dup;
     a->st.discarded = a->took_discarded;
@@ -822,6 +830,35 @@ static int rc_take_stream(rc_apply *a, rc_err *err)
     return 0;
 }
 
+/* The grouped source transactions in one target transaction with the last
+ * one's position: two round trips for all of them (rc_target_run's batch,
+ * then the position and COMMIT); with workers, one worker's transaction. */
+static int rc_group_flush(rc_apply *a, rc_err *err)
+{
+    if (!a->grouped) return 0;
+    int rc = 0;
+    if (a->workers) {
+        rc_workers_submit(a->workers, a->x);
+        a->wpending = 1;
+    } else {
+        rc = rc_target_apply(&a->t, a->x, err);
+    }
+    a->grouped = 0;
+    a->flush_wanted = 0;
+    a->x = NULL;
+    return rc;
+}
+
+/* The transport pauses, or the relay log has nothing more: what is grouped
+ * goes now, or at the end of the transaction being built. */
+static int rc_group_pause(rc_apply *a, rc_err *err)
+{
+    if (!a->grouped) return 0;
+    if (a->x->n == a->group_n) return rc_group_flush(a, err);
+    a->flush_wanted = 1;
+    return 0;
+}
+
 /* The source transaction is complete: to the target, with its position. */
 static int rc_take_commit(rc_apply *a, rc_err *err)
 {
@@ -831,10 +868,16 @@ static int rc_take_commit(rc_apply *a, rc_err *err)
         rc = rc_target_run(&a->t, x, err);
         if (rc == 0) rc = rc_target_commit(&a->t, x, err);
         a->streamed = 0;
-    } else if (a->workers && !x->barrier) {
-        rc_workers_submit(a->workers, x);
-        a->wpending = 1;
-        rc = 0;
+    } else if (!x->barrier) {
+        /* Group commit: complete source transactions wait in x for the
+         * next ones, and go to the target (or to a worker) together, each
+         * still whole. */
+        a->grouped++;
+        a->group_n = x->n;
+        if (a->grouped < (a->workers ? RC_WGROUP_TXNS : RC_GROUP_TXNS) &&
+            x->text.len < RC_GROUP_BYTES && !a->flush_wanted)
+            return 0;
+        return rc_group_flush(a, err);
     } else {
         /* A statement (DDL may change any table) runs alone, after every
          * transaction before it. */
@@ -843,6 +886,8 @@ static int rc_take_commit(rc_apply *a, rc_err *err)
     }
     if (x->barrier) rc_tinfo_free_all(a);
     a->x = NULL;
+    a->grouped = 0; /* any grouped transactions went with this one */
+    a->flush_wanted = 0;
     return rc;
 }
 
@@ -878,7 +923,10 @@ static int rc_take(rc_apply *a, const rc_took *k, rc_err *err)
             if (!op)
                 rc_warn("apply: event at %s has no operation, left out", ps ? ps : "?");
             else if (!strcmp(op, "query"))
-                rc = rc_build_query(a, x, 1, ps);
+                /* A statement (DDL) is not grouped with what came before. */
+                rc = rc_group_pause(a, err) < 0 || !(x = rc_take_txn(a, err))
+                         ? -1
+                         : rc_build_query(a, x, 1, ps);
             else
                 rc = rc_build_row(a, x, 1, op, ps, err);
             lua_settop(L, 0);
@@ -893,6 +941,7 @@ static int rc_take(rc_apply *a, const rc_took *k, rc_err *err)
     }
     if (pos.set) a->cur = pos;
     if (k->commit) {
+        a->took_txns++;
         rc_txn *x = rc_take_txn(a, err);
         if (!x) return -1;
         if (a->cur.set) rc_apos_text(&a->cur, x->pos, sizeof x->pos);
@@ -965,6 +1014,7 @@ static int rc_apply_event(void *ctx, const char *data, size_t len, rc_err *err)
     rc_apply *a = ctx;
     if (!data) {
         /* The transport pauses: acknowledge what the workers committed. */
+        if (rc_group_pause(a, err) < 0) return -1;
         if (a->workers && rc_workers_drain(a->workers, err) < 0) return -1;
         a->wpending = 0;
         return a->x ? RC_SINK_HOLD : RC_SINK_DONE;
@@ -1053,8 +1103,10 @@ static void *rc_relay_apply_main(void *arg)
             k.body = rec.body;
             k.bodylen = rec.bodylen;
             rc = rc_take(a, &k, &err);
-        } else if (a->workers) {
-            rc = rc_workers_drain(a->workers, &err); /* idle: let the counters settle */
+        } else {
+            /* Idle: what is grouped goes; the workers' counters settle. */
+            rc = rc_group_pause(a, &err);
+            if (rc == 0 && a->workers) rc = rc_workers_drain(a->workers, &err);
         }
         if (rc == 0) rc = rc_relay_tidy(a, &err);
     }

@@ -61,6 +61,8 @@ rc_stmt *rc_txn_add(rc_txn *x, int kind)
 
 /* ---- the connection ------------------------------------------------------ */
 
+static int rc_target_fail(rc_target *t, unsigned *errno_out, rc_err *err);
+
 int rc_target_exec(rc_target *t, const char *sql, size_t n, unsigned *errno_out, rc_err *err)
 {
     if (errno_out) *errno_out = 0;
@@ -70,6 +72,13 @@ int rc_target_exec(rc_target *t, const char *sql, size_t n, unsigned *errno_out,
         if (r) mysql_free_result(r);
         return 0;
     }
+    return rc_target_fail(t, errno_out, err);
+}
+
+/* err from the connection's last error; RC_E_LOST when it is gone. */
+static int rc_target_fail(rc_target *t, unsigned *errno_out, rc_err *err)
+{
+    MYSQL *my = t->my;
     unsigned e = mysql_errno(my);
     if (errno_out) *errno_out = e;
     t->last_errno = e;
@@ -141,6 +150,10 @@ static int rc_target_connect(rc_target *t, rc_err *err)
     if (rc_conn_open(&t->conn, t->url, err) < 0) return -1;
     t->my = rc_conn_mysql(t->conn);
     t->in_txn = 0;
+    /* A transaction's statements go in one round trip (rc_target_batch);
+     * every value in them is escaped, every name quoted. */
+    if (mysql_set_server_option(t->my, MYSQL_OPTION_MULTI_STATEMENTS_ON))
+        return rc_target_fail(t, NULL, err);
     if (rc_target_execs(t, "SET autocommit = 1", err) < 0) return -1;
     if (t->lock_wait_s > 0) {
         char q[80];
@@ -374,8 +387,70 @@ static int rc_run_row(rc_target *t, const rc_txn *x, const rc_stmt *s, rc_err *e
     return rc;
 }
 
+/* Runs several statements (';'-separated) in one round trip. rows[i] gets
+ * the rows the i-th found (matched for an UPDATE), for up to nrows of them.
+ * -1 with err at the first that fails (the server runs none after it). */
+static int rc_target_batch(rc_target *t, const char *sql, size_t n, unsigned long long *rows,
+                           size_t nrows, rc_err *err)
+{
+    MYSQL *my = t->my;
+    if (mysql_real_query(my, sql, (unsigned long)n)) return rc_target_fail(t, NULL, err);
+    for (size_t i = 0;; i++) {
+        MYSQL_RES *r = mysql_store_result(my);
+        if (r) mysql_free_result(r);
+        if (i < nrows) rows[i] = rc_rows_matched(my);
+        int more = mysql_next_result(my);
+        if (more > 0) return rc_target_fail(t, NULL, err);
+        if (more < 0) return 0;
+    }
+}
+
+/* The whole transaction in one round trip: nothing may be a conflict
+ * (every UPDATE and DELETE finds its row, no INSERT a duplicate). 1 when
+ * done, 0 when it must go statement by statement (a conflict or an error:
+ * rolled back, the slow path says what it is), -1 when the connection is
+ * gone. */
+static int rc_target_run_fast(rc_target *t, const rc_txn *x, rc_err *err)
+{
+    rc_buf b;
+    rc_buf_init(&b);
+    size_t lead = t->in_txn ? 0 : 1;
+    if (lead) RC_BUF_LIT(&b, "START TRANSACTION;");
+    for (size_t i = 0; i < x->n; i++) {
+        if (i) rc_buf_putc(&b, ';');
+        rc_buf_put(&b, rc_txn_str(x, x->st[i].sql), x->st[i].sqllen);
+    }
+    unsigned long long *rows = rc_xcalloc(x->n + lead, sizeof *rows);
+    int rc = rc_target_batch(t, b.data, b.len, rows, x->n + lead, err);
+    rc_buf_free(&b);
+    if (rc == 0 || err->code != RC_E_LOST) t->in_txn = 1;
+    int clean = rc == 0;
+    for (size_t i = 0; clean && i < x->n; i++)
+        if (x->st[i].kind != RC_ST_INSERT && rows[lead + i] == 0) clean = 0;
+    free(rows);
+    if (rc < 0 && err->code == RC_E_LOST) return -1;
+    if (clean) {
+        t->st.applied += x->n;
+        return 1;
+    }
+    rc_err ignored;
+    if (rc_target_execs(t, "ROLLBACK", &ignored) < 0 && ignored.code == RC_E_LOST) {
+        *err = ignored;
+        return -1;
+    }
+    t->in_txn = 0;
+    return 0;
+}
+
 int rc_target_run(rc_target *t, const rc_txn *x, rc_err *err)
 {
+    int plain = x->n > 0;
+    for (size_t i = 0; plain && i < x->n; i++)
+        if (x->st[i].kind == RC_ST_QUERY) plain = 0;
+    if (plain) {
+        int fast = rc_target_run_fast(t, x, err);
+        if (fast) return fast < 0 ? -1 : 0;
+    }
     for (size_t i = 0; i < x->n; i++) {
         const rc_stmt *s = &x->st[i];
         int rc = s->kind == RC_ST_QUERY ? rc_run_query(t, x, s, err) : rc_run_row(t, x, s, err);
@@ -387,9 +462,9 @@ int rc_target_run(rc_target *t, const rc_txn *x, rc_err *err)
 int rc_target_commit(rc_target *t, const rc_txn *x, rc_err *err)
 {
     if (x->pos[0]) {
-        if (rc_begin(t, err) < 0) return -1;
         rc_buf b;
         rc_buf_init(&b);
+        if (!t->in_txn) RC_BUF_LIT(&b, "START TRANSACTION;");
         RC_BUF_LIT(&b, "INSERT INTO rowcast.apply_position (name, position, gtid, updated_at, "
                        "ddl_pending) VALUES (");
         rc_target_string(t, &b, t->name);
@@ -401,13 +476,17 @@ int rc_target_commit(rc_target *t, const rc_txn *x, rc_err *err)
         else
             RC_BUF_LIT(&b, "NULL");
         RC_BUF_LIT(&b, ", NOW(6), NULL) ON DUPLICATE KEY UPDATE position = VALUES(position), "
-                       "gtid = VALUES(gtid), updated_at = VALUES(updated_at), ddl_pending = NULL");
-        int rc = rc_target_exec(t, b.data, b.len, NULL, err);
+                       "gtid = VALUES(gtid), updated_at = VALUES(updated_at), ddl_pending = NULL;"
+                       "COMMIT");
+        /* One round trip: the position and the COMMIT. */
+        t->in_txn = 1;
+        int rc = rc_target_batch(t, b.data, b.len, NULL, 0, err);
         rc_buf_free(&b);
         if (rc < 0) return -1;
+    } else {
+        if (!t->in_txn) return 0;
+        if (rc_target_execs(t, "COMMIT", err) < 0) return -1;
     }
-    if (!t->in_txn) return 0;
-    if (rc_target_execs(t, "COMMIT", err) < 0) return -1;
     t->in_txn = 0;
     t->ddl_marker[0] = 0;
     snprintf(t->stored, sizeof t->stored, "%s", x->pos);

@@ -322,6 +322,13 @@ static int rc_nats_run(const rc_url *url, const char *durable, uint64_t max_even
     uint64_t n = 0;
     while (!*stop && (!max_events || n < max_events)) {
         natsMsg *msg = NULL;
+        /* Nothing waiting: a consumer that holds events may finish them
+         * (rc_sink.h's pause) before this blocks. */
+        int queued = 0;
+        if (on_event != rc_print_event &&
+            natsSubscription_GetPending(sub, &queued, NULL) == NATS_OK && queued == 0 &&
+            on_event(ctx, NULL, 0, err) < 0)
+            goto out;
         st = natsSubscription_NextMsg(&msg, sub, RC_SUB_POLL_MS);
         if (st == NATS_TIMEOUT) continue;
         if (st == NATS_SLOW_CONSUMER) continue; /* cannot happen without limits */

@@ -899,6 +899,9 @@ static int rc_redis_sub_pubsub(redisContext *c, const rc_redis_conf *cf, uint64_
             continue;
         }
         if (*stop) return 1;
+        /* Nothing buffered: a consumer that holds events may finish them
+         * (rc_sink.h's pause) before this waits. */
+        if (on_event != rc_redis_print && on_event(ctx, NULL, 0, err) < 0) return -1;
         struct pollfd pfd = {c->fd, POLLIN, 0};
         if (poll(&pfd, 1, 200) < 0 && errno != EINTR) break;
         if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) && rc_redis_read(c) < 0) break;

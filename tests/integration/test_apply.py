@@ -119,6 +119,8 @@ def fig4(statement_format, odd_args, even_args, broker=None):
         start = master.position()
         stream = start_rowcast("stream", "--source", master.url(), "--start", start,
                                "--sink", url, stdout=subprocess.DEVNULL)
+        if not broker:
+            b.wait_stream("FIG4")
         appliers = [apply_proc(master.dir, "odd", url, odd, "--durable", "odd", *odd_args),
                     apply_proc(master.dir, "even", url, even, "--durable", "even", *even_args)]
         try:
@@ -216,6 +218,7 @@ def partitioned_crash(args_for, after_kill=None, rounds=40, keys=300, bulk=False
         stream = start_rowcast("stream", "--source", master.url(), "--start", start,
                                "--sink", url, stdout=subprocess.DEVNULL)
         master.sql(SCHEMA_SQL)
+        nats.wait_stream("CRASH")
         spec = {"odd": (odd, odd_lua), "even": (even, even_lua)}
 
         def launch(tag):
@@ -294,6 +297,7 @@ def test_column_types_keyless_tables_and_conflict_policies():
         d = master.dir
         stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
                                "--sink", url, stdout=subprocess.DEVNULL)
+        nats.wait_stream("TYPES")
         try:
             master.sql(TYPES_SQL)
             p = apply_proc(d, "t", url, target, "--durable", "t")

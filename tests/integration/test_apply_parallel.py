@@ -53,6 +53,7 @@ def test_target_restarted_mid_stream_reconnects():
         d = master.dir
         stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
                                "--sink", url, stdout=subprocess.DEVNULL)
+        nats.wait_stream("RECONNECT")
         master.sql(base.SCHEMA_SQL)
         procs = [base.apply_proc(d, "t1", url, t1, "--durable", "t1"),
                  base.apply_proc(d, "t2", url, t2, "--durable", "t2", "--workers", "3",
@@ -90,6 +91,7 @@ def test_ddl_cut_off_by_a_crash_is_recognised_by_its_marker():
         d = master.dir
         stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
                                "--sink", url, stdout=subprocess.DEVNULL)
+        nats.wait_stream("DDL")
         pos_sql = "SELECT position, ddl_pending FROM rowcast.apply_position WHERE name = 'd'"
         try:
             master.sql("CREATE DATABASE d; CREATE TABLE d.a (id INT PRIMARY KEY); "

@@ -89,6 +89,7 @@ def test_relay_log_segments_roll_over_and_applied_ones_are_removed():
         relay = os.path.join(d, "relay")
         stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
                                "--sink", url, stdout=subprocess.DEVNULL)
+        nats.wait_stream("SEGS")
         p = base.apply_proc(d, "t", url, target, "--durable", "t", "--relay-log", relay,
                             "--relay-log-size", "4096")
         try:
@@ -124,6 +125,7 @@ def test_relay_log_damaged_record_in_the_middle_is_one_error_line():
         relay = os.path.join(d, "relay")
         stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
                                "--sink", url, stdout=subprocess.DEVNULL)
+        nats.wait_stream("BAD")
         try:
             master.sql(base.SCHEMA_SQL + base.DATA_SQL)
             p = base.apply_proc(d, "t", url, target, "--durable", "t", "--relay-log", relay)
