@@ -445,24 +445,8 @@ def validate(label, path, rows, res, with_mdb=True):
 # -- sinks and latency -------------------------------------------------------
 
 def nats_request(nats, subject, payload=b"", timeout=60):
-    """One request over core NATS's text protocol (JetStream's API: $JS.API.*);
-    returns the reply decoded from JSON."""
-    with socket.create_connection((nats.host, nats.port), timeout=timeout) as s:
-        f = s.makefile("rb")
-        f.readline()  # INFO
-        s.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\nSUB _INBOX.bench 1\r\n'
-                  + f"PUB {subject} _INBOX.bench {len(payload)}\r\n".encode() + payload
-                  + b"\r\n")
-        while True:
-            line = f.readline()
-            if not line:
-                raise RuntimeError(f"nats-server closed the connection ({subject})")
-            if line.startswith(b"MSG "):
-                return json.loads(f.read(int(line.split()[-1]) + 2)[:-2])
-            if line.startswith(b"PING"):
-                s.sendall(b"PONG\r\n")
-            elif line.startswith(b"-ERR"):
-                raise RuntimeError(f"nats-server: {line!r} ({subject})")
+    """One request to JetStream's API ($JS.API.*), the reply decoded."""
+    return nats.request(subject, payload, timeout)
 
 
 def js_messages(nats, stream):

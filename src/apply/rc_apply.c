@@ -44,6 +44,11 @@
  * this many bytes of statements, share a target transaction. */
 #define RC_GROUP_TXNS  64
 #define RC_WGROUP_TXNS 16 /* per worker: the groups spread over the workers */
+/* With workers and no relay log: at most this many events wait for their
+ * acknowledgement before the applier waits for the workers (below
+ * JetStream's default limit of 1000 unacknowledged messages per consumer,
+ * beyond which it stops delivering). */
+#define RC_ACK_EVERY   768
 #define RC_GROUP_BYTES (1u << 20)
 /* The relay log is made durable at least this often (bytes) within a
  * stream of events that never pauses. */
@@ -84,6 +89,7 @@ typedef struct rc_took {
     char pos[320]; /* "FILE:OFFSET:ROW", or "" */
     char gtid[256];
     int commit, discarded;
+    int parsed; /* the event is the table at index 1 of the take half's state */
     const char *body;
     size_t bodylen;
 } rc_took;
@@ -120,7 +126,8 @@ struct rc_apply {
     pthread_t th;
     int th_started, th_failed;
     rc_err th_err;
-    int wpending; /* transactions handed to the workers since the last drain */
+    int wpending;     /* transactions handed to the workers, maybe not yet committed */
+    uint64_t unacked; /* events received since the transport was last told DONE */
     uint64_t took_dup, took_discarded, took_txns; /* the take half's counts (its thread) */
     rc_apply_stats st;
 };
@@ -914,8 +921,10 @@ static int rc_take(rc_apply *a, const rc_took *k, rc_err *err)
         }
         if (keep) {
             lua_State *L = a->L;
-            lua_settop(L, 0);
-            if (rc_jevent_push(L, text, tlen, err) < 0) return -1;
+            if (!k->parsed || lua_gettop(L) != 1) {
+                lua_settop(L, 0);
+                if (rc_jevent_push(L, text, tlen, err) < 0) return -1;
+            }
             const char *op = rc_field_str(L, 1, "operation");
             int rc = 0;
             rc_txn *x = rc_take_txn(a, err);
@@ -976,7 +985,9 @@ static int rc_receive(rc_apply *a, const char *data, size_t len, rc_took *k, rc_
     lua_pop(L, 1);
     const char *gs = rc_field_str(L, 1, "gtid");
     snprintf(k->gtid, sizeof k->gtid, "%s", gs ? gs : "");
-    lua_settop(L, 0);
+    /* The take half may use this parse (same state, same text). */
+    k->parsed = L == a->L && a->recv.n == 0 && a->apply.n == 0;
+    if (!k->parsed) lua_settop(L, 0);
     k->pos[0] = 0;
     rc_apos pos;
     if (posbuf[0] && rc_apos_parse(posbuf, 0, &pos) == 0) {
@@ -1015,16 +1026,27 @@ static int rc_apply_event(void *ctx, const char *data, size_t len, rc_err *err)
     if (!data) {
         /* The transport pauses: acknowledge what the workers committed. */
         if (rc_group_pause(a, err) < 0) return -1;
-        if (a->workers && rc_workers_drain(a->workers, err) < 0) return -1;
-        a->wpending = 0;
-        return a->x ? RC_SINK_HOLD : RC_SINK_DONE;
+        if (a->workers && a->wpending) {
+            /* The workers keep going while more is fetched; what they have
+             * committed is acknowledged at a later pause (the transport
+             * pauses again when it goes quiet), at the latest once
+             * RC_ACK_EVERY events wait. */
+            if (a->unacked >= RC_ACK_EVERY && rc_workers_drain(a->workers, err) < 0) return -1;
+            if (rc_workers_idle(a->workers)) a->wpending = 0;
+        }
+        if (a->x || a->wpending) return RC_SINK_HOLD;
+        a->unacked = 0;
+        return RC_SINK_DONE;
     }
     rc_took k;
+    a->unacked++;
     int r = rc_receive(a, data, len, &k, err);
     if (r < 0) return -1;
     if (r > 0 && rc_take(a, &k, err) < 0) return -1;
     /* Handed to the workers is not yet committed: held until a pause. */
-    return a->x || a->wpending ? RC_SINK_HOLD : RC_SINK_DONE;
+    if (a->x || a->wpending) return RC_SINK_HOLD;
+    a->unacked = 0;
+    return RC_SINK_DONE;
 }
 
 /* ---- with a relay log ---------------------------------------------------- */
@@ -1191,7 +1213,9 @@ rc_apply *rc_apply_open(const rc_url *target, const rc_apply_opts *o, rc_err *er
         rc_point_open(&a->apply, o->apply, o->napply, "apply", err) < 0)
         goto fail;
     a->L = luaL_newstate();
-    a->RL = luaL_newstate();
+    /* Without a relay log both halves run in one thread: one state, and
+     * (without scripts) one parse of each event. */
+    a->RL = o->relay_dir ? luaL_newstate() : a->L;
     if (!a->L || !a->RL) {
         rc_err_set(err, RC_E_INTERNAL, "out of memory (Lua state)");
         goto fail;
@@ -1248,7 +1272,7 @@ void rc_apply_close(rc_apply *a)
     rc_point_close(&a->recv);
     rc_point_close(&a->apply);
     if (a->L) lua_close(a->L);
-    if (a->RL) lua_close(a->RL);
+    if (a->RL && a->RL != a->L) lua_close(a->RL);
     rc_tinfo_free_all(a);
     rc_txn_free(&a->own);
     rc_buf_free(&a->lit);

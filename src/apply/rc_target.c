@@ -414,20 +414,41 @@ static int rc_target_run_fast(rc_target *t, const rc_txn *x, rc_err *err)
 {
     rc_buf b;
     rc_buf_init(&b);
-    size_t lead = t->in_txn ? 0 : 1;
-    if (lead) RC_BUF_LIT(&b, "START TRANSACTION;");
+    RC_BUF_LIT(&b, "START TRANSACTION");
+    /* check[k]: the k-th result must have found a row (UPDATE, DELETE).
+     * Adjacent INSERTs into the same columns become one multi-row INSERT
+     * (the server parses one statement); a duplicate in it fails it whole,
+     * and the slow path then goes row by row. */
+    unsigned char *check = rc_xcalloc(x->n + 1, 1);
+    size_t nres = 1, prev_ins = 0, prev_len = 0;
     for (size_t i = 0; i < x->n; i++) {
-        if (i) rc_buf_putc(&b, ';');
-        rc_buf_put(&b, rc_txn_str(x, x->st[i].sql), x->st[i].sqllen);
+        const rc_stmt *st = &x->st[i];
+        const char *q = rc_txn_str(x, st->sql);
+        const char *v = st->kind == RC_ST_INSERT && !st->altlen
+                            ? memmem(q, st->sqllen, ") VALUES (", 10)
+                            : NULL;
+        size_t head = v ? (size_t)(v - q) + 9 : 0; /* up to and with "VALUES " */
+        if (v && prev_len == head && !memcmp(b.data + prev_ins, q, head) &&
+            !memmem(q + head, st->sqllen - head, " ON DUPLICATE KEY", 17)) {
+            rc_buf_putc(&b, ',');
+            rc_buf_put(&b, q + head, st->sqllen - head);
+            continue;
+        }
+        rc_buf_putc(&b, ';');
+        prev_ins = b.len;
+        prev_len = v && !memmem(q + head, st->sqllen - head, " ON DUPLICATE KEY", 17) ? head : 0;
+        rc_buf_put(&b, q, st->sqllen);
+        check[nres++] = st->kind != RC_ST_INSERT;
     }
-    unsigned long long *rows = rc_xcalloc(x->n + lead, sizeof *rows);
-    int rc = rc_target_batch(t, b.data, b.len, rows, x->n + lead, err);
+    unsigned long long *rows = rc_xcalloc(nres, sizeof *rows);
+    int rc = rc_target_batch(t, b.data, b.len, rows, nres, err);
     rc_buf_free(&b);
     if (rc == 0 || err->code != RC_E_LOST) t->in_txn = 1;
     int clean = rc == 0;
-    for (size_t i = 0; clean && i < x->n; i++)
-        if (x->st[i].kind != RC_ST_INSERT && rows[lead + i] == 0) clean = 0;
+    for (size_t k = 1; clean && k < nres; k++)
+        if (check[k] && rows[k] == 0) clean = 0;
     free(rows);
+    free(check);
     if (rc < 0 && err->code == RC_E_LOST) return -1;
     if (clean) {
         t->st.applied += x->n;
@@ -444,7 +465,9 @@ static int rc_target_run_fast(rc_target *t, const rc_txn *x, rc_err *err)
 
 int rc_target_run(rc_target *t, const rc_txn *x, rc_err *err)
 {
-    int plain = x->n > 0;
+    /* Not inside a transaction already open (a large one applied as it
+     * comes): the fast path's rollback would take its earlier part along. */
+    int plain = x->n > 0 && !t->in_txn;
     for (size_t i = 0; plain && i < x->n; i++)
         if (x->st[i].kind == RC_ST_QUERY) plain = 0;
     if (plain) {

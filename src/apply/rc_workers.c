@@ -211,6 +211,14 @@ int rc_workers_drain(rc_workers *p, rc_err *err)
     return failed ? -1 : 0;
 }
 
+int rc_workers_idle(rc_workers *p)
+{
+    pthread_mutex_lock(&p->mu);
+    int idle = p->committed == p->submitted;
+    pthread_mutex_unlock(&p->mu);
+    return idle;
+}
+
 void rc_workers_stats(rc_workers *p, rc_target_stats *sum)
 {
     memset(sum, 0, sizeof *sum);

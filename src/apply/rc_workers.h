@@ -35,6 +35,9 @@ void rc_workers_submit(rc_workers *w, rc_txn *x);
  * failing worker's error. */
 int rc_workers_drain(rc_workers *w, rc_err *err);
 
+/* Is every submitted transaction committed? (Does not wait.) */
+int rc_workers_idle(rc_workers *w);
+
 /* The workers' counters added up. */
 void rc_workers_stats(rc_workers *w, rc_target_stats *sum);
 

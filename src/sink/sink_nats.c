@@ -911,6 +911,12 @@ static int rc_js_run(const rc_url *url, const char *durable, uint64_t max_events
                                     &jerr);
         if (st == NATS_TIMEOUT || (st != NATS_OK && !rc_nats_up(nc))) {
             natsMsgList_Destroy(&list);
+            /* Quiet: a consumer still holding events may be done with them. */
+            if (st == NATS_TIMEOUT && held.n && on_event != rc_print_event) {
+                int w = on_event(ctx, NULL, 0, err);
+                if (w < 0) goto out;
+                if (w == RC_SINK_DONE) rc_js_held_ack(&held, &jo);
+            }
             continue; /* nothing new, or reconnecting: libnats retries */
         }
         if (st != NATS_OK) {

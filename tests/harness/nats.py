@@ -173,21 +173,27 @@ class NatsServer:
 
     # -- connecting ---------------------------------------------------------
 
+    def _session(self, commands, timeout=10):
+        """Connects with the text protocol, sends CONNECT and then COMMANDS
+        (bytes); returns the socket and its reader, INFO already read."""
+        connect = {"verbose": False, "pedantic": False}
+        if self.user is not None:
+            connect.update(user=self.user, **{"pass": self.password or ""})
+        s = socket.create_connection((self.host, self.port), timeout=timeout)
+        f = s.makefile("rb")
+        f.readline()  # INFO
+        s.sendall(b"CONNECT " + json.dumps(connect).encode() + b"\r\n" + commands)
+        return s, f
+
     def publish(self, subject, payload):
         """Publishes PAYLOAD (bytes or str) to SUBJECT over core NATS with the
         text protocol (CONNECT, PUB, PING; returns after the PONG), for probes
         that tell a test when its subscribers are listening."""
         if isinstance(payload, str):
             payload = payload.encode("utf-8")
-        connect = {"verbose": False, "pedantic": False}
-        if self.user is not None:
-            connect.update(user=self.user, **{"pass": self.password or ""})
-        with socket.create_connection((self.host, self.port), timeout=10) as s:
-            f = s.makefile("rb")
-            f.readline()  # INFO
-            s.sendall(b"CONNECT " + json.dumps(connect).encode() + b"\r\n"
-                      + f"PUB {subject} {len(payload)}\r\n".encode() + payload
-                      + b"\r\nPING\r\n")
+        s, f = self._session(f"PUB {subject} {len(payload)}\r\n".encode() + payload
+                             + b"\r\nPING\r\n")
+        with s:
             while True:
                 line = f.readline()
                 if not line or line.startswith(b"PONG"):
@@ -200,15 +206,9 @@ class NatsServer:
         the reply decoded from JSON."""
         if isinstance(payload, str):
             payload = payload.encode("utf-8")
-        connect = {"verbose": False, "pedantic": False}
-        if self.user is not None:
-            connect.update(user=self.user, **{"pass": self.password or ""})
-        with socket.create_connection((self.host, self.port), timeout=timeout) as s:
-            f = s.makefile("rb")
-            f.readline()  # INFO
-            s.sendall(b"CONNECT " + json.dumps(connect).encode() + b"\r\nSUB _INBOX.rc 1\r\n"
-                      + f"PUB {subject} _INBOX.rc {len(payload)}\r\n".encode() + payload
-                      + b"\r\n")
+        s, f = self._session(b"SUB _INBOX.rc 1\r\n" + f"PUB {subject} _INBOX.rc "
+                             f"{len(payload)}\r\n".encode() + payload + b"\r\n", timeout)
+        with s:
             while True:
                 line = f.readline()
                 if not line:

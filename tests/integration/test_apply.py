@@ -109,6 +109,16 @@ def wait_rows(db, sql, want, procs, timeout=60):
     raise AssertionError(f"{sql}: {got}, expected {want}")
 
 
+def stream_into_jetstream(master, nats, subject, stream):
+    """rowcast stream from the master's current end into the JetStream stream
+    STREAM: (its URL, the process), once the stream exists."""
+    url = nats.url(subject, scheme="jetstream", stream=stream)
+    proc = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
+                         "--sink", url, stdout=subprocess.DEVNULL)
+    nats.wait_stream(stream)
+    return url, proc
+
+
 def fig4(statement_format, odd_args, even_args, broker=None):
     with MariaDB(name="master") as master, MariaDB(server_id=2, name="odd") as odd, \
             MariaDB(server_id=3, name="even") as even, (broker or NatsServer)() as b:
@@ -293,11 +303,8 @@ NOPK = "SELECT a, b FROM t.nopk ORDER BY a, b"
 def test_column_types_keyless_tables_and_conflict_policies():
     with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
             NatsServer() as nats:
-        url = nats.url("rc.types", scheme="jetstream", stream="TYPES")
+        url, stream = stream_into_jetstream(master, nats, "rc.types", "TYPES")
         d = master.dir
-        stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
-                               "--sink", url, stdout=subprocess.DEVNULL)
-        nats.wait_stream("TYPES")
         try:
             master.sql(TYPES_SQL)
             p = apply_proc(d, "t", url, target, "--durable", "t")

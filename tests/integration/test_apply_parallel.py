@@ -16,7 +16,6 @@ away, and DDL cut off by a crash (src/apply/rc_target.c).
 import importlib.util
 import os
 import random
-import subprocess
 import sys
 import time
 
@@ -26,7 +25,6 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 import harness
 from harness.mariadb import MariaDB
 from harness.nats import NatsServer
-from harness.rowcast import start_rowcast
 
 _spec = importlib.util.spec_from_file_location("apply_base", os.path.join(HERE, "test_apply.py"))
 base = importlib.util.module_from_spec(_spec)
@@ -49,11 +47,8 @@ def test_target_restarted_mid_stream_reconnects():
     rnd = random.Random(5)
     with MariaDB(name="master") as master, MariaDB(server_id=2, name="t1") as t1, \
             MariaDB(server_id=3, name="t2") as t2, NatsServer() as nats:
-        url = nats.url("rc.reconnect", scheme="jetstream", stream="RECONNECT")
+        url, stream = base.stream_into_jetstream(master, nats, "rc.reconnect", "RECONNECT")
         d = master.dir
-        stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
-                               "--sink", url, stdout=subprocess.DEVNULL)
-        nats.wait_stream("RECONNECT")
         master.sql(base.SCHEMA_SQL)
         procs = [base.apply_proc(d, "t1", url, t1, "--durable", "t1"),
                  base.apply_proc(d, "t2", url, t2, "--durable", "t2", "--workers", "3",
@@ -87,11 +82,8 @@ def test_target_restarted_mid_stream_reconnects():
 def test_ddl_cut_off_by_a_crash_is_recognised_by_its_marker():
     with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
             NatsServer() as nats:
-        url = nats.url("rc.ddl", scheme="jetstream", stream="DDL")
+        url, stream = base.stream_into_jetstream(master, nats, "rc.ddl", "DDL")
         d = master.dir
-        stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
-                               "--sink", url, stdout=subprocess.DEVNULL)
-        nats.wait_stream("DDL")
         pos_sql = "SELECT position, ddl_pending FROM rowcast.apply_position WHERE name = 'd'"
         try:
             master.sql("CREATE DATABASE d; CREATE TABLE d.a (id INT PRIMARY KEY); "

@@ -28,7 +28,6 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 import harness
 from harness.mariadb import MariaDB
 from harness.nats import NatsServer
-from harness.rowcast import start_rowcast
 
 _spec = importlib.util.spec_from_file_location("apply_base", os.path.join(HERE, "test_apply.py"))
 base = importlib.util.module_from_spec(_spec)
@@ -84,12 +83,9 @@ def test_relay_log_appliers_killed_repeatedly_with_torn_records():
 def test_relay_log_segments_roll_over_and_applied_ones_are_removed():
     with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
             NatsServer() as nats:
-        url = nats.url("rc.segs", scheme="jetstream", stream="SEGS")
+        url, stream = base.stream_into_jetstream(master, nats, "rc.segs", "SEGS")
         d = master.dir
         relay = os.path.join(d, "relay")
-        stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
-                               "--sink", url, stdout=subprocess.DEVNULL)
-        nats.wait_stream("SEGS")
         p = base.apply_proc(d, "t", url, target, "--durable", "t", "--relay-log", relay,
                             "--relay-log-size", "4096")
         try:
@@ -120,12 +116,9 @@ def test_relay_log_segments_roll_over_and_applied_ones_are_removed():
 def test_relay_log_damaged_record_in_the_middle_is_one_error_line():
     with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
             NatsServer() as nats:
-        url = nats.url("rc.bad", scheme="jetstream", stream="BAD")
+        url, stream = base.stream_into_jetstream(master, nats, "rc.bad", "BAD")
         d = master.dir
         relay = os.path.join(d, "relay")
-        stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
-                               "--sink", url, stdout=subprocess.DEVNULL)
-        nats.wait_stream("BAD")
         try:
             master.sql(base.SCHEMA_SQL + base.DATA_SQL)
             p = base.apply_proc(d, "t", url, target, "--durable", "t", "--relay-log", relay)

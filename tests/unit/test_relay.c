@@ -150,8 +150,10 @@ static void append_bytes(const char *path, const void *p, size_t n)
     }
 }
 
-static int write_three(const char *dir)
+/* Three records into a new relay log in dir; seg gets its segment's path. */
+static int write_three(const char *dir, char *seg, size_t segsz)
 {
+    snprintf(seg, segsz, "%s/relay.000001", dir);
     rc_relay_opts o = {.dir = dir, .segment_size = 1 << 20, .max_segments = 4};
     rc_relay *r;
     rc_err err = {0};
@@ -171,9 +173,8 @@ RC_TEST(relay_torn_last_record_is_cut)
 {
     char *d = tmpdir();
     CHECK(d != NULL);
-    CHECK_INT(write_three(d), 0);
     char seg[600];
-    snprintf(seg, sizeof seg, "%s/relay.000001", d);
+    CHECK_INT(write_three(d, seg, sizeof seg), 0);
     off_t whole = file_size(seg);
     /* Half of a fourth record, as a crash in the middle of write() leaves. */
     rc_buf b;
@@ -202,9 +203,8 @@ RC_TEST(relay_damaged_record_in_the_middle_stops_open)
 {
     char *d = tmpdir();
     CHECK(d != NULL);
-    CHECK_INT(write_three(d), 0);
     char seg[600];
-    snprintf(seg, sizeof seg, "%s/relay.000001", d);
+    CHECK_INT(write_three(d, seg, sizeof seg), 0);
     /* One byte of the second record's payload. */
     off_t whole = file_size(seg);
     off_t one = (whole - 8) / 3;
