@@ -13,6 +13,7 @@ replicas (Fig. 3/4) rebuilt with rowcast, and exactly-once across crashes.
     workload; each target ends with exactly its share of the master's rows.
 """
 
+import contextlib
 import os
 import random
 import signal
@@ -117,6 +118,20 @@ def stream_into_jetstream(master, nats, subject, stream):
                          "--sink", url, stdout=subprocess.DEVNULL)
     nats.wait_stream(stream)
     return url, proc
+
+
+@contextlib.contextmanager
+def master_target_stream(subject, stream_name):
+    """A master, a target and a nats-server, and rowcast stream from the
+    master's end into the JetStream stream STREAM_NAME (stopped on the way
+    out). Yields (master, target, url, the stream's process)."""
+    with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
+            NatsServer() as nats:
+        url, stream = stream_into_jetstream(master, nats, subject, stream_name)
+        try:
+            yield master, target, url, stream
+        finally:
+            stop(stream)
 
 
 def fig4(statement_format, odd_args, even_args, broker=None):
@@ -301,9 +316,7 @@ NOPK = "SELECT a, b FROM t.nopk ORDER BY a, b"
 
 @harness.timeout(240)
 def test_column_types_keyless_tables_and_conflict_policies():
-    with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
-            NatsServer() as nats:
-        url, stream = stream_into_jetstream(master, nats, "rc.types", "TYPES")
+    with master_target_stream("rc.types", "TYPES") as (master, target, url, stream):
         d = master.dir
         try:
             master.sql(TYPES_SQL)

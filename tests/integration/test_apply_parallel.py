@@ -80,9 +80,7 @@ def test_target_restarted_mid_stream_reconnects():
 
 @harness.timeout(240)
 def test_ddl_cut_off_by_a_crash_is_recognised_by_its_marker():
-    with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
-            NatsServer() as nats:
-        url, stream = base.stream_into_jetstream(master, nats, "rc.ddl", "DDL")
+    with base.master_target_stream("rc.ddl", "DDL") as (master, target, url, stream):
         d = master.dir
         pos_sql = "SELECT position, ddl_pending FROM rowcast.apply_position WHERE name = 'd'"
         try:

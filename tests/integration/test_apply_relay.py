@@ -26,8 +26,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 
 import harness
-from harness.mariadb import MariaDB
-from harness.nats import NatsServer
 
 _spec = importlib.util.spec_from_file_location("apply_base", os.path.join(HERE, "test_apply.py"))
 base = importlib.util.module_from_spec(_spec)
@@ -81,9 +79,7 @@ def test_relay_log_appliers_killed_repeatedly_with_torn_records():
 
 @harness.timeout(180)
 def test_relay_log_segments_roll_over_and_applied_ones_are_removed():
-    with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
-            NatsServer() as nats:
-        url, stream = base.stream_into_jetstream(master, nats, "rc.segs", "SEGS")
+    with base.master_target_stream("rc.segs", "SEGS") as (master, target, url, stream):
         d = master.dir
         relay = os.path.join(d, "relay")
         p = base.apply_proc(d, "t", url, target, "--durable", "t", "--relay-log", relay,
@@ -114,9 +110,7 @@ def test_relay_log_segments_roll_over_and_applied_ones_are_removed():
 
 @harness.timeout(180)
 def test_relay_log_damaged_record_in_the_middle_is_one_error_line():
-    with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
-            NatsServer() as nats:
-        url, stream = base.stream_into_jetstream(master, nats, "rc.bad", "BAD")
+    with base.master_target_stream("rc.bad", "BAD") as (master, target, url, stream):
         d = master.dir
         relay = os.path.join(d, "relay")
         try:

@@ -150,31 +150,33 @@ static void append_bytes(const char *path, const void *p, size_t n)
     }
 }
 
-/* Three records into a new relay log in dir; seg gets its segment's path. */
-static int write_three(const char *dir, char *seg, size_t segsz)
+/* Three records into a new relay log in a new directory (returned, or
+ * NULL); seg gets its segment's path. */
+static char *relay_with_three(char *seg, size_t segsz)
 {
+    char *dir = tmpdir();
+    if (!dir) return NULL;
     snprintf(seg, segsz, "%s/relay.000001", dir);
     rc_relay_opts o = {.dir = dir, .segment_size = 1 << 20, .max_segments = 4};
     rc_relay *r;
     rc_err err = {0};
     volatile int stop = 0;
-    if (rc_relay_open(&r, &o, &err) < 0) return -1;
+    if (rc_relay_open(&r, &o, &err) < 0) return dir;
     const char *pos[] = {"b.000001:100:0", "b.000001:200:0", "b.000001:300:0"};
     for (int i = 0; i < 3; i++) {
         rc_relay_rec rec = rec_of(pos[i], RC_RELAY_COMMIT, "{\"n\":1}");
-        if (rc_relay_append(r, &rec, &stop, &err) < 0) return -1;
+        if (rc_relay_append(r, &rec, &stop, &err) < 0) break;
     }
-    int rc = rc_relay_sync(r, &err);
+    rc_relay_sync(r, &err);
     rc_relay_close(r);
-    return rc;
+    return dir; /* the tests check what is in it */
 }
 
 RC_TEST(relay_torn_last_record_is_cut)
 {
-    char *d = tmpdir();
-    CHECK(d != NULL);
     char seg[600];
-    CHECK_INT(write_three(d, seg, sizeof seg), 0);
+    char *d = relay_with_three(seg, sizeof seg);
+    CHECK(d != NULL);
     off_t whole = file_size(seg);
     /* Half of a fourth record, as a crash in the middle of write() leaves. */
     rc_buf b;
@@ -201,10 +203,9 @@ RC_TEST(relay_torn_last_record_is_cut)
 
 RC_TEST(relay_damaged_record_in_the_middle_stops_open)
 {
-    char *d = tmpdir();
-    CHECK(d != NULL);
     char seg[600];
-    CHECK_INT(write_three(d, seg, sizeof seg), 0);
+    char *d = relay_with_three(seg, sizeof seg);
+    CHECK(d != NULL);
     /* One byte of the second record's payload. */
     off_t whole = file_size(seg);
     off_t one = (whole - 8) / 3;
