@@ -142,3 +142,36 @@ def test_relay_log_damaged_record_in_the_middle_is_one_error_line():
         assert "is damaged" in lines[0], err
         with open(segs[0], "rb") as f:
             assert f.read() == bytes(data)  # nothing cut, nothing rewritten
+
+
+def test_bad_relay_and_worker_options_are_one_error_line():
+    """Bad values stop rowcast apply before it connects anywhere: one line on
+    stderr, exit status 2 (usage) or 1 (a relay log directory it cannot
+    make), and no relay log written."""
+    from harness.rowcast import run_rowcast
+    d = tempfile.mkdtemp(prefix="rc-relay-opts-")
+    common = ["apply", "--from", "nats://127.0.0.1:9/x", "--target", "mysql://root@127.0.0.1:9"]
+    cases = [
+        (["--workers", "0"], 2, "--workers '0': a number from 1 to 64"),
+        (["--workers", "many"], 2, "--workers 'many': a number from 1 to 64"),
+        (["--relay-log", d, "--relay-log-size", "12"], 2,
+         "--relay-log-size '12': a number of bytes, 4096 or more"),
+        (["--relay-log", d, "--relay-log-segments", "1"], 2,
+         "--relay-log-segments '1': a number, 2 or more"),
+        (["--relay-log", "/proc/no/such/dir"], 1, "relay log /proc/no/such/dir: mkdir: "),
+    ]
+    for extra, status, text in cases:
+        r = run_rowcast(*(common + extra), timeout=30)
+        line = r.error_line()
+        assert r.returncode == status, (extra, str(r))
+        assert line.startswith("rowcast: ") and text in line, (extra, line)
+    assert segments(d) == []
+    # A relay log file that is not one: refused, left alone.
+    with open(os.path.join(d, "relay.000001"), "wb") as f:
+        f.write(b"not a relay log")
+    r = run_rowcast(*(common + ["--relay-log", d]), timeout=30)
+    assert r.returncode == 5, str(r)
+    assert r.error_line() == (f"rowcast: relay log {d}/relay.000001: not a rowcast relay log "
+                              "segment"), str(r)
+    with open(os.path.join(d, "relay.000001"), "rb") as f:
+        assert f.read() == b"not a relay log"
