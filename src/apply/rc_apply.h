@@ -6,9 +6,12 @@
  * database. docs/apply.md is the user's side of this file.
  *
  * Exactly once: the events of one source transaction go into one target
- * transaction together with the applier's position (rowcast.apply_position),
- * so a crash loses both or neither; an event whose position is not after the
- * stored one is skipped, which makes the transport's re-deliveries no-ops. */
+ * transaction (with a few whole others, group commit) together with the
+ * applier's position (rowcast.apply_position), so a crash loses both or
+ * neither; an event whose position is not after the stored one is skipped,
+ * which makes the transport's re-deliveries no-ops. Optionally through a
+ * relay log (rc_relay.h) and on several connections (rc_workers.h); the
+ * target side is rc_target.h. */
 #ifndef RC_APPLY_H
 #define RC_APPLY_H
 
@@ -39,9 +42,12 @@ typedef struct rc_apply_opts {
 
 typedef struct rc_apply rc_apply;
 
-/* Loads the scripts, connects to target, creates rowcast.apply_position if
- * needed and reads the stored position. NULL with err filled: RC_E_USAGE
- * (script), RC_E_CONNECT/RC_E_AUTH, RC_E_SERVER/RC_E_PRIV (table). */
+/* Loads the scripts, opens the relay log (o->relay_dir), connects to target
+ * (o->workers more connections with workers), creates
+ * rowcast.apply_position if needed and reads the stored position. target
+ * and o's strings must outlive the applier. NULL with err filled:
+ * RC_E_USAGE (script), RC_E_IO/RC_E_CORRUPT (relay log),
+ * RC_E_CONNECT/RC_E_AUTH, RC_E_SERVER/RC_E_PRIV (table). */
 rc_apply *rc_apply_open(const rc_url *target, const rc_apply_opts *o, rc_err *err);
 
 /* Reads url's group through the transport's consume op and applies every
