@@ -11,15 +11,21 @@ replica's IO and SQL threads do.
     the applied segments are removed.
   - a damaged record in the middle of the relay log: one clear error line on
     stderr, exit status 5, the file left as it is.
+  - what the relay log holds is applied after a crash although the transport
+    has acknowledged it and gives it no more (the target hung meanwhile).
+  - bad --workers / --relay-log values: one error line each.
 """
 
 import glob
 import importlib.util
 import os
+import re
+import signal
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -175,3 +181,65 @@ def test_bad_relay_and_worker_options_are_one_error_line():
                               "segment"), str(r)
     with open(os.path.join(d, "relay.000001"), "rb") as f:
         assert f.read() == b"not a relay log"
+
+
+def relay_records(relay_dir):
+    """The records of a relay log, read here by its documented format (not by
+    rowcast): [(flags, position), ...]."""
+    out = []
+    for seg in segments(relay_dir):
+        with open(seg, "rb") as f:
+            data = f.read()
+        assert data[:8] == b"RCRELAY1", seg
+        off = 8
+        while off + 12 <= len(data):
+            n, crc, hcrc = struct.unpack_from("<III", data, off)
+            payload = data[off + 12:off + 12 + n]
+            if len(payload) < n or zlib.crc32(data[off:off + 8]) != hcrc:
+                break
+            assert zlib.crc32(payload) == crc, (seg, off)
+            plen = struct.unpack_from("<H", payload, 1)[0]
+            out.append((payload[0], payload[3:3 + plen].decode()))
+            off += 12 + n
+    return out
+
+
+@harness.timeout(180)
+def test_relay_log_content_is_applied_after_a_crash_without_the_transport():
+    """The target hangs (SIGSTOP) while events arrive: the relay log takes
+    them all and the transport is acknowledged; the applier is SIGKILLed.
+    The transport has nothing more to give, yet after a restart the target
+    gets every row: from the relay log."""
+    with base.master_target_stream("rc.held", "HELD") as (master, target, url, stream):
+        d = master.dir
+        relay = os.path.join(d, "relay")
+        master.sql(base.SCHEMA_SQL)
+        p = base.apply_proc(d, "h1", url, target, "--durable", "h", "--relay-log", relay)
+        sql = "SELECT * FROM clusterdb.subs1 ORDER BY sub_id"
+        base.wait_rows(target, "SHOW TABLES FROM clusterdb", [{"Tables_in_clusterdb": "subs1"},
+                                                              {"Tables_in_clusterdb": "sys1"}],
+                       [p, stream])
+        os.kill(target.proc.pid, signal.SIGSTOP)
+        try:
+            for i in range(10):
+                master.sql("INSERT INTO clusterdb.subs1 (sub_id, code) SELECT seq, %d FROM "
+                           "seq_%d_to_%d" % (i, 20 * i + 1, 20 * i + 20), database="clusterdb")
+            deadline = time.monotonic() + 60
+            while len(relay_records(relay)) < 3 + 200:  # the statements and the rows
+                assert time.monotonic() < deadline, relay_records(relay)[-3:]
+                time.sleep(0.1)
+            time.sleep(0.5)  # the acknowledgements go out after the fsync
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+        finally:
+            os.kill(target.proc.pid, signal.SIGCONT)
+        assert base.rows(target, sql) in (None, []), "the target got rows while stopped"
+        p = base.apply_proc(d, "h2", url, target, "--durable", "h", "--relay-log", relay)
+        base.wait_rows(target, sql, master.query(sql), [p, stream])
+        assert base.stop(p) == 0
+        log = base.err_text(d, "h2")
+        assert "the relay log " + relay + " holds events up to " in log, log
+        # The rows came from the relay log: the transport had (nearly) all of
+        # them acknowledged, and gives back at most its last batch.
+        m = re.search(r"apply: (\d+) events received, (\d+) applied", log)
+        assert m and int(m.group(2)) >= 200 and int(m.group(1)) < 200, log
