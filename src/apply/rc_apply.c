@@ -1244,6 +1244,10 @@ rc_apply *rc_apply_open(const rc_url *target, const rc_apply_opts *o, rc_err *er
         if (lp[0] && rc_apos_parse(lp, 1, &last) == 0 &&
             (!a->rfloor.set || rc_apos_cmp(&last, &a->rfloor) > 0)) {
             a->rfloor = last;
+            /* It ends inside a transaction (a crash while receiving it): no
+             * acknowledgement until its last event is in, so that a later
+             * re-delivery still starts at a transaction's first event. */
+            a->relay_open_txn = rc_relay_last_open(a->relay);
             rc_info("apply %s: the relay log %s holds events up to %s", a->name, o->relay_dir, lp);
         }
     }

@@ -124,6 +124,7 @@ struct rc_relay {
     uint64_t unsynced;
     rc_buf wbuf;
     char last_pos[320];
+    int last_open; /* the last record found on open is not its transaction's last */
     /* The reader's. */
     int rfd;
     uint64_t rfile; /* file offset just after the bytes in rbuf */
@@ -231,6 +232,7 @@ static int rc_seg_scan(rc_relay *r, uint64_t n, int tail, uint64_t *size_out, rc
                 memcpy(r->last_pos, rec.pos, k);
                 r->last_pos[k] = 0;
             }
+            r->last_open = !(rec.flags & RC_RELAY_COMMIT);
             pos += used;
             off += used;
             continue;
@@ -364,6 +366,11 @@ fail:
 const char *rc_relay_last_pos(const rc_relay *r)
 {
     return r->last_pos;
+}
+
+int rc_relay_last_open(const rc_relay *r)
+{
+    return r->last_open;
 }
 
 static void rc_relay_timedwait(rc_relay *r, int ms)

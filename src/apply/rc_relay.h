@@ -74,6 +74,8 @@ int rc_relay_open(rc_relay **out, const rc_relay_opts *o, rc_err *err);
 
 /* The position of the last record found by rc_relay_open ("" when none). */
 const char *rc_relay_last_pos(const rc_relay *r);
+/* Is that record inside a source transaction (not flagged as its last)? */
+int rc_relay_last_open(const rc_relay *r);
 
 /* Writer. Appends one record (not yet durable); waits while max_segments
  * segments are unapplied, until *stop. 0, or -1 (RC_E_IO, or RC_E_USAGE for

@@ -270,8 +270,34 @@ RC_TEST(relay_segments_roll_over_and_are_removed)
     free(d);
 }
 
+/* A crash between the events of one transaction: the reopened relay log
+ * says its last record is not the transaction's last. */
+RC_TEST(relay_knows_a_transaction_left_open)
+{
+    char seg[600];
+    char *d = relay_with_three(seg, sizeof seg);
+    CHECK(d != NULL);
+    rc_relay_opts o = {.dir = d, .segment_size = 1 << 20, .max_segments = 4};
+    rc_relay *r = NULL;
+    rc_err err = {0};
+    volatile int stop = 0;
+    CHECK_INT(rc_relay_open(&r, &o, &err), 0);
+    CHECK_INT(rc_relay_last_open(r), 0);
+    rc_relay_rec rec = rec_of("b.000001:400:0", 0, "{\"n\":4}");
+    CHECK_INT(rc_relay_append(r, &rec, &stop, &err), 0);
+    CHECK_INT(rc_relay_sync(r, &err), 0);
+    rc_relay_close(r);
+    CHECK_INT(rc_relay_open(&r, &o, &err), 0);
+    CHECK_STR(rc_relay_last_pos(r), "b.000001:400:0");
+    CHECK_INT(rc_relay_last_open(r), 1);
+    rc_relay_close(r);
+    rmdir_all(d);
+    free(d);
+}
+
 RC_TEST_MAIN(RC_T(relay_record_round_trip), RC_T(relay_record_every_prefix_is_incomplete),
              RC_T(relay_record_every_flipped_byte_is_corrupt),
              RC_T(relay_record_fields_are_bounds_checked), RC_T(relay_torn_last_record_is_cut),
              RC_T(relay_damaged_record_in_the_middle_stops_open),
-             RC_T(relay_segments_roll_over_and_are_removed))
+             RC_T(relay_segments_roll_over_and_are_removed),
+             RC_T(relay_knows_a_transaction_left_open))
