@@ -135,6 +135,14 @@ static void rmdir_all(const char *d)
     if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", d);
 }
 
+/* Closes the relay log (NULL is fine), removes its directory d, frees d. */
+static void finish(rc_relay *r, char *d)
+{
+    rc_relay_close(r);
+    rmdir_all(d);
+    free(d);
+}
+
 static off_t file_size(const char *path)
 {
     struct stat st;
@@ -196,9 +204,7 @@ RC_TEST(relay_torn_last_record_is_cut)
     while (rc_relay_next(r, &out, 10, &err) == 1)
         n++;
     CHECK_INT(n, 3);
-    rc_relay_close(r);
-    rmdir_all(d);
-    free(d);
+    finish(r, d);
 }
 
 RC_TEST(relay_damaged_record_in_the_middle_stops_open)
@@ -226,8 +232,7 @@ RC_TEST(relay_damaged_record_in_the_middle_stops_open)
              (long long)(8 + one));
     if (!strstr(err.msg, want)) RC_FAIL("message: %s", err.msg);
     CHECK_INT(file_size(seg), whole); /* nothing cut */
-    rmdir_all(d);
-    free(d);
+    finish(NULL, d);
 }
 
 RC_TEST(relay_segments_roll_over_and_are_removed)
@@ -265,9 +270,7 @@ RC_TEST(relay_segments_roll_over_and_are_removed)
     /* Reopened: the newest segment is still there and knows the last record. */
     CHECK_INT(rc_relay_open(&r, &o, &err), 0);
     CHECK_STR(rc_relay_last_pos(r), "b.000001:119:0");
-    rc_relay_close(r);
-    rmdir_all(d);
-    free(d);
+    finish(r, d);
 }
 
 /* A crash between the events of one transaction: the reopened relay log
@@ -290,9 +293,7 @@ RC_TEST(relay_knows_a_transaction_left_open)
     CHECK_INT(rc_relay_open(&r, &o, &err), 0);
     CHECK_STR(rc_relay_last_pos(r), "b.000001:400:0");
     CHECK_INT(rc_relay_last_open(r), 1);
-    rc_relay_close(r);
-    rmdir_all(d);
-    free(d);
+    finish(r, d);
 }
 
 RC_TEST_MAIN(RC_T(relay_record_round_trip), RC_T(relay_record_every_prefix_is_incomplete),
