@@ -21,6 +21,10 @@ into it, each in a binlog file of its own, and measures:
   sinks    rowcast stream of the main file (or a 1/4-size mix without `main`)
            into core NATS, JetStream, Redis pub/sub and Redis streams
            (throwaway nats-server / redis-server), next to stdout, same rounds
+  apply    rowcast apply (one connection, --workers 4) from JetStream against a
+           MariaDB replica (SQL thread, slave_parallel_threads=4) applying the
+           same binlog (200,000 row changes in 4-row transactions) into the
+           same kind of empty server
   latency  COMMIT -> NATS subscriber at 10,000 row changes/s: a node writer
            (bench/latency_writer.js), rowcast stream --start now --sink nats://,
            a Python subscriber (bench/latency_sub.py); median and 99th percentile
@@ -441,24 +445,8 @@ def validate(label, path, rows, res, with_mdb=True):
 # -- sinks and latency -------------------------------------------------------
 
 def nats_request(nats, subject, payload=b"", timeout=60):
-    """One request over core NATS's text protocol (JetStream's API: $JS.API.*);
-    returns the reply decoded from JSON."""
-    with socket.create_connection((nats.host, nats.port), timeout=timeout) as s:
-        f = s.makefile("rb")
-        f.readline()  # INFO
-        s.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\nSUB _INBOX.bench 1\r\n'
-                  + f"PUB {subject} _INBOX.bench {len(payload)}\r\n".encode() + payload
-                  + b"\r\n")
-        while True:
-            line = f.readline()
-            if not line:
-                raise RuntimeError(f"nats-server closed the connection ({subject})")
-            if line.startswith(b"MSG "):
-                return json.loads(f.read(int(line.split()[-1]) + 2)[:-2])
-            if line.startswith(b"PING"):
-                s.sendall(b"PONG\r\n")
-            elif line.startswith(b"-ERR"):
-                raise RuntimeError(f"nats-server: {line!r} ({subject})")
+    """One request to JetStream's API ($JS.API.*), the reply decoded."""
+    return nats.request(subject, payload, timeout)
 
 
 def js_messages(nats, stream):
@@ -511,6 +499,272 @@ def sink_phase(db, res, args, name, rows, desc):
         log("measuring the sinks")
         res["sinks"] = {"rows": rows, "desc": desc, "check": check,
                         "results": rounds(cmds, args.runs, after)}
+
+
+# -- apply: rowcast apply against a MariaDB replica -----------------------------
+
+APPLY_SUBJECT = "bench.apply"
+APPLY_WORKERS = 4
+APPLY_TXNS = 50_000          # transactions of 4 row changes: 200,000 changes
+# Both targets: the same fresh MariaDB, binary log off, the same InnoDB sizes.
+APPLY_TARGET_OPTIONS = ["innodb_buffer_pool_size=256M", "innodb_log_file_size=128M"]
+
+# Server-side, so that generating 50,000 small transactions takes seconds:
+# each one inserts 2 new rows and updates 2 earlier ones (repeated keys).
+APPLY_GEN = """DELIMITER //
+CREATE PROCEDURE bench.apply_gen(n INT)
+BEGIN
+  DECLARE i INT DEFAULT 0;
+  WHILE i < n DO
+    START TRANSACTION;
+    INSERT INTO aplb.t VALUES (2 * i + 1, i, CONCAT('row-', i), i * 1.25, NOW(6)),
+                              (2 * i + 2, i, CONCAT('row-', i), i * 0.5, NOW(6));
+    UPDATE aplb.t SET a = a + 1, c = c + 1 WHERE id = 1 + (i * 7919) MOD (2 * i + 2);
+    UPDATE aplb.t SET b = CONCAT('upd-', i) WHERE id = 1 + (i * 104729) MOD (2 * i + 2);
+    COMMIT;
+    SET i = i + 1;
+  END WHILE;
+END//
+DELIMITER ;
+"""
+APPLY_SCHEMA = """CREATE DATABASE aplb;
+CREATE TABLE aplb.t (id INT NOT NULL PRIMARY KEY, a INT NOT NULL, b VARCHAR(40),
+  c DECIMAL(14,2), d DATETIME(6)) ENGINE=InnoDB;
+CREATE TABLE aplb.done (id INT NOT NULL PRIMARY KEY) ENGINE=InnoDB;
+"""
+# On each target: waits (polling inside the server, no client per poll) until
+# the workload's last transaction, a row in aplb.done, is there. Both appliers
+# commit in source order, so then everything before it is there too.
+APPLY_WAIT = """CREATE DATABASE benchwait;
+DELIMITER //
+CREATE PROCEDURE benchwait.until_done(maxs INT)
+BEGIN
+  DECLARE n INT DEFAULT 0;
+  DECLARE t0 DOUBLE DEFAULT UNIX_TIMESTAMP(NOW(6));
+  DECLARE CONTINUE HANDLER FOR SQLEXCEPTION SET n = 0;
+  WHILE n = 0 AND UNIX_TIMESTAMP(NOW(6)) - t0 < maxs DO
+    SELECT COUNT(*) INTO n FROM aplb.done;
+    IF n = 0 THEN DO SLEEP(0.005); END IF;
+  END WHILE;
+  SELECT n AS done;
+END//
+DELIMITER ;
+"""
+APPLY_SUM = "SELECT COUNT(*) n, SUM(CRC32(CONCAT_WS(',', id, a, b, c, d))) s FROM aplb.t"
+
+
+def cpu_seconds(pid):
+    """User+system CPU of a live process (all its threads) from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_done(db, limit=1800):
+    if db.scalar(f"CALL benchwait.until_done({limit})") != "1":
+        raise RuntimeError(f"{db.name}: the workload's last transaction did not arrive "
+                           f"in {limit}s")
+
+
+def apply_rowcast(tgt, url, durable, workers, errlog, relay=None):
+    """One timed run of rowcast apply into an emptied target: from start until
+    the last transaction is on the target. Returns wall/cpu figures."""
+    tgt.sql("DROP DATABASE IF EXISTS aplb; DROP DATABASE IF EXISTS rowcast")
+    cmd = [ROWCAST, "apply", "--from", url, "--target", tgt.url(), "--durable", durable]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    if relay:
+        shutil.rmtree(relay, ignore_errors=True)
+        cmd += ["--relay-log", relay]
+    srv0 = cpu_seconds(tgt.proc.pid)
+    with open(errlog, "ab") as err:
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=err)
+        try:
+            wait_done(tgt)
+            wall = time.monotonic() - t0
+            cpu = cpu_seconds(p.pid)
+        finally:
+            p.terminate()
+            rc = p.wait(60)
+    if rc != 0:
+        raise RuntimeError(f"rowcast apply exited {rc}: see {errlog}")
+    return {"wall": wall, "cpu": cpu, "server_cpu": cpu_seconds(tgt.proc.pid) - srv0}
+
+
+def apply_replica(rep, master, start_file, end, threads):
+    """One timed run of MariaDB's own replication: the IO thread fetches the
+    whole workload first (untimed), then the SQL thread (or its parallel
+    workers) applies it: timed from START SLAVE SQL_THREAD until the last
+    transaction is on the replica."""
+    rep.sql("STOP SLAVE; RESET SLAVE ALL; DROP DATABASE IF EXISTS aplb; "
+            f"SET GLOBAL slave_parallel_threads = {threads}; "
+            "SET GLOBAL slave_parallel_mode = 'optimistic'; "
+            f"CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={master.port}, "
+            f"MASTER_USER='{BENCH_USER}', MASTER_PASSWORD='{BENCH_PASSWORD}', "
+            f"MASTER_LOG_FILE='{start_file}', MASTER_LOG_POS=4, MASTER_USE_GTID=no; "
+            "START SLAVE IO_THREAD")
+    deadline = time.monotonic() + 600
+    while True:
+        st = rep.query("SHOW SLAVE STATUS")[0]
+        if st["Master_Log_File"] == end["file"] and int(st["Read_Master_Log_Pos"]) >= end["pos"]:
+            break
+        if st.get("Last_IO_Error"):
+            raise RuntimeError(f"replica IO thread: {st['Last_IO_Error']}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"replica IO thread did not fetch the workload: {st}")
+        time.sleep(0.1)
+    srv0 = cpu_seconds(rep.proc.pid)
+    t0 = time.monotonic()
+    rep.sql("START SLAVE SQL_THREAD")
+    wait_done(rep)
+    wall = time.monotonic() - t0
+    cpu = cpu_seconds(rep.proc.pid) - srv0
+    st = rep.query("SHOW SLAVE STATUS")[0]
+    rep.sql("STOP SLAVE")
+    if st.get("Last_SQL_Error"):
+        raise RuntimeError(f"replica SQL thread: {st['Last_SQL_Error']}")
+    return {"wall": wall, "cpu": None, "server_cpu": cpu}
+
+
+def apply_phase(db, res, args, outdir):
+    """rowcast apply (one connection, and --workers) against a MariaDB replica
+    (SQL thread, and slave_parallel_threads) applying the same binlog into the
+    same kind of empty server, round by round."""
+    f = 10 if args.quick else 1
+    n = APPLY_TXNS // f
+    rows = 4 * n + 1
+    db.sql(APPLY_GEN)
+    start_file = new_binlog(db)
+    db.sql(APPLY_SCHEMA)
+    log(f"generating the apply workload: {n} transactions of 4 row changes")
+    t0 = time.monotonic()
+    db.sql(f"CALL bench.apply_gen({n}); INSERT INTO aplb.done VALUES (1)", timeout=7200)
+    log(f"  {start_file}: {os.path.getsize(binlog_path(db, start_file)) / MIB:.1f} MiB in "
+        f"{time.monotonic() - t0:.0f}s")
+    end = db.flush_logs()
+    want = db.query(APPLY_SUM)[0]
+    errlog = os.path.join(outdir, "apply.err")
+    with NatsServer(name="bench-nats-apply") as nats, \
+            MariaDB(log_bin=False, server_id=11, name="bench-target",
+                    options=APPLY_TARGET_OPTIONS) as tgt, \
+            MariaDB(log_bin=False, server_id=12, name="bench-replica",
+                    options=APPLY_TARGET_OPTIONS) as rep:
+        for server in (tgt, rep):
+            server.sql(APPLY_WAIT)
+        url = nats.url(APPLY_SUBJECT, scheme="jetstream", stream="APPLY")
+        # Everything into JetStream first: the applier alone is timed.
+        pub = measure(stream_cmd(db, start_file) + ["--sink", url])
+        held = js_messages(nats, "APPLY")
+        log(f"published {held} events to JetStream in {pub['wall']:.1f}s "
+            f"({rows} row changes + 3 statements expected)")
+        if held != rows + 3:
+            log(f"WARNING apply: JetStream holds {held} events, expected {rows + 3}")
+        cfgs = {
+            "rowcast apply (one connection)":
+                lambda r: apply_rowcast(tgt, url, f"b{r}w1", 1, errlog),
+            f"rowcast apply --workers {APPLY_WORKERS}":
+                lambda r: apply_rowcast(tgt, url, f"b{r}w{APPLY_WORKERS}", APPLY_WORKERS,
+                                        errlog),
+            f"rowcast apply --workers {APPLY_WORKERS} --relay-log":
+                lambda r: apply_rowcast(tgt, url, f"b{r}r{APPLY_WORKERS}", APPLY_WORKERS,
+                                        errlog, os.path.join(outdir, "relay")),
+            "MariaDB replica (SQL thread)":
+                lambda r: apply_replica(rep, db, start_file, end, 0),
+            f"MariaDB replica (slave_parallel_threads={APPLY_WORKERS}, optimistic)":
+                lambda r: apply_replica(rep, db, start_file, end, APPLY_WORKERS),
+        }
+        got = {k: [] for k in cfgs}
+        checked = {}
+        names = list(cfgs)
+        for r in range(args.runs):
+            for k in names[r % len(names):] + names[:r % len(names)]:
+                m = cfgs[k](r)
+                got[k].append(m)
+                log(f"  run {r + 1}/{args.runs} {k}: {m['wall']:.2f}s, "
+                    f"{rows / m['wall']:,.0f} row changes/s")
+                if k not in checked:
+                    # Once per applier: the target holds exactly the master's rows.
+                    server = tgt if k.startswith("rowcast") else rep
+                    checked[k] = server.query(APPLY_SUM)[0] == want
+                    if not checked[k]:
+                        log(f"WARNING apply: {k} left {server.query(APPLY_SUM)[0]}, "
+                            f"the master has {want}")
+        res["apply"] = {"rows": rows, "txns": n + 1, "published": held,
+                        "publish_wall": pub["wall"], "checked": checked, "results": got,
+                        "date": time.strftime("%Y-%m-%d %H:%M %Z"), "runs": args.runs,
+                        "size": os.path.getsize(binlog_path(db, start_file))}
+
+
+def apply_lines(res):
+    """The report's section on the apply phase."""
+    ap = res["apply"]
+    rows, r = ap["rows"], ap["results"]
+    L = [f"## Applying into another database: rowcast apply against a MariaDB replica\n"]
+    L.append(f"Measured on {ap['date']} (median of {ap['runs']} runs, the appliers "
+             "interleaved round by round; machine as above, load average "
+             f"{ap.get('load', '?')}). The workload: {fmt_int(ap['txns'] - 1)} transactions of "
+             f"4 row changes (2 INSERTs of new rows, 2 UPDATEs of earlier rows, keys repeating) "
+             f"and one last marker transaction, {fmt_int(rows)} row changes in one binlog file "
+             f"({ap['size'] / MIB:.1f} MiB), 5-column table. `rowcast stream` published it to "
+             f"JetStream first ({fmt_int(ap['published'])} events in "
+             f"{ap['publish_wall']:.1f} s, not part of the figures); then each applier ran "
+             "alone into an emptied target: a fresh MariaDB 10.11, binary log off, "
+             "`innodb_flush_log_at_trx_commit=2`, 256 MiB buffer pool, the same for both. "
+             "rowcast apply is timed from its start until the marker row is on the target "
+             "(a stored procedure polls inside the server); the MariaDB replica fetches the "
+             "whole binlog with its IO thread first, untimed, then is timed from `START SLAVE "
+             "SQL_THREAD` until the same row is there. Both commit in source order.\n")
+    L.append("| applier | row changes/s | transactions/s | seconds | applier CPU s | "
+             "target server CPU s | rows checked |\n|---|---:|---:|---:|---:|---:|---|")
+    for k, xs in r.items():
+        w = med(xs)
+        cpu = med(xs, "cpu") if xs[0]["cpu"] is not None else None
+        L.append(f"| {k} | {fmt_int(rows / w)} | {fmt_int(ap['txns'] / w)} | {w:.2f} | "
+                 f"{'%.2f' % cpu if cpu is not None else 'in the server'} | "
+                 f"{med(xs, 'server_cpu'):.2f} | "
+                 f"{'equal to the master' if ap['checked'].get(k) else 'DIFFERENT'} |")
+    L.append("")
+    one = "rowcast apply (one connection)"
+    par = [k for k in r if k.startswith("rowcast apply --workers")]
+    sql = "MariaDB replica (SQL thread)"
+    mpar = [k for k in r if k.startswith("MariaDB replica (slave_parallel")][0]
+    L.append("Ratios (same run, medians of wall time; above 1: rowcast is faster):\n")
+    L.append(f"- {one} / {sql}: **{med(r[sql]) / med(r[one]):.2f}×**")
+    for k in par:
+        L.append(f"- {k} / {mpar}: **{med(r[mpar]) / med(r[k]):.2f}×**")
+    for k in par:
+        L.append(f"- {k} / {one}: {med(r[one]) / med(r[k]):.2f}×")
+    L.append("")
+    return L
+
+
+def splice_apply(res, args):
+    """`--only apply`: the apply section replaces its old self in the
+    report (or goes before the targets); the rest of the file stays as the
+    last full run wrote it."""
+    if not res.get("apply"):
+        return
+    res["apply"]["load"] = " → ".join(res.get("load", []))
+    section = "\n".join(apply_lines(res)) + "\n"
+    try:
+        with open(args.out) as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = "# rowcast benchmark results\n\n## Targets\n"
+    head = "## Applying into another database"
+    if head in text:
+        a = text.index(head)
+        b = text.find("\n## ", a + 1)
+        text = text[:a] + section + (text[b + 1:] if b >= 0 else "")
+    elif "\n## Targets" in text:
+        a = text.index("\n## Targets") + 1
+        text = text[:a] + section + "\n" + text[a:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    with open(args.out, "w") as f:
+        f.write(text)
 
 
 def pct(xs, q):
@@ -652,6 +906,9 @@ def verdict(ok):
 
 def render(res, args):
     res.setdefault("load", []).append(f"{os.getloadavg()[0]:.2f}")
+    if args.splice_apply:
+        splice_apply(res, args)
+        return
     L = []
     scale = "quick (1/10 of the rows, 100 MiB transaction)" if args.quick else "full"
     L.append("# rowcast benchmark results\n")
@@ -872,6 +1129,10 @@ def render(res, args):
                         f"{a['p99'] / 1000:.3f} ms (from before the INSERT was sent: "
                         f"{b['p99'] / 1000:.3f} ms)"))
 
+    if res.get("apply"):
+        res["apply"]["load"] = " → ".join(res.get("load", []))
+        L.extend(apply_lines(res))
+
     L.append("## Targets\n")
     L.append("| target | result | measured |\n|---|---|---|")
     for name, ok, detail in targets:
@@ -1050,12 +1311,14 @@ def main():
     ap.add_argument("--head", action="store_true",
                     help="measure the committed code: build `git archive HEAD` in "
                          "build/bench/head (when others are editing src/)")
-    ap.add_argument("--only", default="main,filter,size,columns,huge,profile,sinks,latency",
+    ap.add_argument("--only", default="main,filter,size,columns,huge,profile,sinks,apply,latency",
                     help="comma-separated phases to run "
-                         "(main,filter,size,columns,huge,profile,sinks,latency)")
+                         "(main,filter,size,columns,huge,profile,sinks,apply,latency)")
     args = ap.parse_args()
     phases = set(args.only.split(","))
     sinks_only = phases <= {"sinks", "latency"}
+    # Only `apply`: its section goes into the existing report, the rest stays.
+    args.splice_apply = phases == {"apply"}
     if args.out is None:
         args.out = os.path.join(HERE, "RESULTS-sinks.md" if sinks_only else "RESULTS.md")
     ROWCAST = os.path.abspath(args.rowcast)
@@ -1067,7 +1330,8 @@ def main():
         raise SystemExit(f"bench: {ROWCAST} missing: run `make` first")
 
     # the latency writer needs mysql2, which comes with zongji
-    ensure_peers(args.no_zongji and "latency" not in phases)
+    # (and zongji for `main` only)
+    ensure_peers((args.no_zongji or "main" not in phases) and "latency" not in phases)
     build_tools()
     f = 10 if args.quick else 1
     res = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(),
@@ -1130,6 +1394,12 @@ def main():
                 # Right after main: --stop-at-end stops at the end of the
                 # server's last binlog, so no later workload may follow the file.
                 sink_phase(db, res, args, name, rows, desc)
+                render(res, args)
+
+            if "apply" in phases:
+                # Before size/columns/huge: its `rowcast stream --stop-at-end`
+                # must not find their files after its own.
+                apply_phase(db, res, args, outdir)
                 render(res, args)
 
             if "size" in phases and "main" in phases:
@@ -1253,8 +1523,9 @@ def main():
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
     render(res, args)
-    with open(os.path.join(PEERS, "results-sinks.json" if sinks_only else "results.json"),
-              "w") as fj:
+    raw = ("results-apply.json" if args.splice_apply
+           else "results-sinks.json" if sinks_only else "results.json")
+    with open(os.path.join(PEERS, raw), "w") as fj:
         json.dump(res, fj, indent=1, default=str)
     log(f"wrote {args.out}")
 

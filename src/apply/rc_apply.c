@@ -1,30 +1,58 @@
 /* rc_apply: JSON events in, SQL on a target server out (see rc_apply.h).
  *
- * Per event: parse the text as received (position, commit flag), skip it
- * when the target already holds it, run the receive then the apply scripts
- * (each in its own Lua state, the event passing between them as JSON text,
- * like `rowcast filter`), parse what they kept into a private Lua state and
- * turn it into one statement. The Lua table is the applier's view of the
- * event because rc_jevent is the one JSON parser the project trusts with
- * events (exact numbers, UTF-8 checks); nothing here runs user code in that
- * state. */
+ * Two halves, as a MySQL replica's IO and SQL threads:
+ *   receive: parse the text as received (position, commit flag), skip it
+ *     when it is already held, run the receive scripts; with --relay-log the
+ *     result is a relay log record (rc_relay), written by the thread that
+ *     reads the transport;
+ *   take: run the apply scripts, turn what they keep into statements of the
+ *     source transaction's rc_txn, and at its last event hand it to the
+ *     target (rc_target: one connection, in this thread) or to the workers
+ *     (rc_workers, --workers N); with --relay-log this runs in a second
+ *     thread that reads the relay log.
+ * Each script point runs in its own Lua states, the event passing between
+ * them as JSON text, like `rowcast filter`; the applier's own view of an
+ * event is a Lua table in a private state because rc_jevent is the one JSON
+ * parser the project trusts with events (exact numbers, UTF-8 checks);
+ * nothing runs user code in that state. */
 #include "apply/rc_apply.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <lauxlib.h>
 #include <lua.h>
 #include <mysql.h>
 
+#include "apply/rc_relay.h"
+#include "apply/rc_target.h"
+#include "apply/rc_workers.h"
 #include "core/rc_buf.h"
 #include "core/rc_log.h"
 #include "filter/rc_jevent.h"
 #include "filter/rc_lua.h"
 #include "mysql/rc_conn.h"
-#include "sink/rc_sink.h"
+
+/* A transaction whose statements outgrow this is not kept for a replay
+ * after a lost connection: it is streamed to the target as it comes. */
+#define RC_TXN_KEEP_BYTES (16u << 20)
+/* Group commit without workers: at most this many source transactions, or
+ * this many bytes of statements, share a target transaction. */
+#define RC_GROUP_TXNS  64
+#define RC_WGROUP_TXNS 16 /* per worker: the groups spread over the workers */
+/* With workers and no relay log: at most this many events wait for their
+ * acknowledgement before the applier waits for the workers (below
+ * JetStream's default limit of 1000 unacknowledged messages per consumer,
+ * beyond which it stops delivering). */
+#define RC_ACK_EVERY   768
+#define RC_GROUP_BYTES (1u << 20)
+/* The relay log is made durable at least this often (bytes) within a
+ * stream of events that never pauses. */
+#define RC_RELAY_SYNC_BYTES (4u << 20)
 
 /* A source position: binlog file, offset, and the row's index among the
  * events that share the offset (one rows event carries many rows). */
@@ -48,20 +76,59 @@ typedef struct rc_tinfo {
     struct rc_tinfo *next;
 } rc_tinfo;
 
+/* One filter point's scripts and its two ping-pong buffers. */
+typedef struct rc_point {
+    rc_lua **scripts;
+    int n;
+    rc_buf a, b;
+} rc_point;
+
+/* What the receive half hands the take half (directly, or through the
+ * relay log). */
+typedef struct rc_took {
+    char pos[320]; /* "FILE:OFFSET:ROW", or "" */
+    char gtid[256];
+    int commit, discarded;
+    int parsed; /* the event is the table at index 1 of the take half's state */
+    const char *body;
+    size_t bodylen;
+} rc_took;
+
 struct rc_apply {
-    rc_conn *conn;
-    MYSQL *my;
     char *name;
-    rc_conflict on_conflict;
-    rc_lua **scripts; /* receive ones, then apply ones */
-    int nscripts;
-    lua_State *L; /* the applier's own parse of the event */
-    rc_buf a, b, sql, lit, where;
-    rc_apos cur;  /* last event taken (committed or in the open transaction) */
-    rc_apos prev; /* last event seen, for counting rows per position */
-    int prev_commit;
-    int in_txn;
+    const rc_url *url;
+    volatile int *stop;
+    rc_target t; /* the coordinator's connection: lookups, escaping, single-threaded apply */
+    rc_workers *workers;
+    /* receive half */
+    rc_point recv;
+    lua_State *RL;
+    rc_apos rprev; /* last event seen, for counting rows per position */
+    int rprev_commit;
+    rc_apos rfloor; /* with a relay log: the last event in it */
+    uint64_t rdup;
+    rc_relay *relay;
+    int relay_open_txn; /* the last record appended is not a commit */
+    int relay_sync_at_commit;
+    /* take half */
+    rc_point apply;
+    lua_State *L;
+    rc_buf lit, where, key;
+    rc_apos cur;      /* last event taken (committed or in the open transaction) */
+    rc_txn own;       /* the transaction being built without workers */
+    rc_txn *x;        /* the transaction being built: &own or a worker slot; NULL between */
+    int streamed;     /* x outgrew RC_TXN_KEEP_BYTES: its statements already ran on t */
+    int grouped;      /* complete source transactions waiting in own (group commit) */
+    size_t group_n;   /* statements of own that belong to them */
+    int flush_wanted; /* flush the group at the end of the transaction being built */
     rc_tinfo *tables;
+    /* relay: the take half's thread */
+    pthread_t th;
+    int th_started, th_failed;
+    rc_err th_err;
+    int wpending;     /* transactions handed to the workers, maybe not yet committed */
+    uint64_t unacked; /* events received since the transport was last told DONE */
+    uint64_t took_dup, took_discarded, took_txns; /* the take half's counts (its thread) */
     rc_apply_stats st;
 };
 
@@ -78,8 +145,16 @@ int rc_conflict_parse(const char *s, rc_conflict *out)
     return 0;
 }
 
-const rc_apply_stats *rc_apply_stats_of(const rc_apply *a)
+const rc_apply_stats *rc_apply_stats_of(rc_apply *a)
 {
+    rc_target_stats w;
+    rc_workers_stats(a->workers, &w);
+    a->st.applied = a->t.st.applied + w.applied;
+    a->st.conflicts = a->t.st.conflicts + w.conflicts;
+    a->st.transactions = a->took_txns;
+    a->st.reconnects = a->t.st.reconnects + w.reconnects;
+    a->st.duplicates = a->rdup + a->took_dup;
+    a->st.discarded = a->took_discarded;
     return &a->st;
 }
 
@@ -126,6 +201,11 @@ static int rc_apos_cmp(const rc_apos *x, const rc_apos *y)
     return 0;
 }
 
+static void rc_apos_text(const rc_apos *p, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "%s:%" PRIu64 ":%" PRIu64, p->file, p->off, p->row);
+}
+
 /* ---- SQL text ------------------------------------------------------------ */
 
 static void rc_sql_ident(rc_buf *b, const char *s)
@@ -142,7 +222,7 @@ static void rc_sql_string(rc_apply *a, rc_buf *b, const char *s, size_t n)
 {
     rc_buf_reserve(b, 2 * n + 3);
     b->data[b->len++] = '\'';
-    b->len += mysql_real_escape_string(a->my, b->data + b->len, s, (unsigned long)n);
+    b->len += mysql_real_escape_string(a->t.my, b->data + b->len, s, (unsigned long)n);
     b->data[b->len++] = '\'';
 }
 
@@ -238,30 +318,6 @@ static int rc_sql_value(rc_apply *a, rc_buf *b, int idx, int kind, rc_err *err)
     }
 }
 
-/* ---- the target ---------------------------------------------------------- */
-
-/* Runs sql; -1 with err "server error N: msg" (code RC_E_LOST when the
- * connection is gone). *errno_out gets the server's error number. */
-static int rc_target_exec(rc_apply *a, const char *sql, size_t n, unsigned *errno_out, rc_err *err)
-{
-    if (errno_out) *errno_out = 0;
-    if (mysql_real_query(a->my, sql, (unsigned long)n) == 0) {
-        MYSQL_RES *r = mysql_store_result(a->my);
-        if (r) mysql_free_result(r);
-        return 0;
-    }
-    unsigned e = mysql_errno(a->my);
-    if (errno_out) *errno_out = e;
-    int lost = e == 2006 || e == 2013 || e == 2055;
-    return rc_err_set(err, lost ? RC_E_LOST : RC_E_SERVER, "%s: server error %u: %s",
-                      rc_conn_where(a->conn), e, mysql_error(a->my));
-}
-
-static int rc_target_execs(rc_apply *a, const char *sql, rc_err *err)
-{
-    return rc_target_exec(a, sql, strlen(sql), NULL, err);
-}
-
 static void rc_tinfo_free_all(rc_apply *a)
 {
     while (a->tables) {
@@ -291,14 +347,22 @@ static rc_tinfo *rc_tinfo_lookup(rc_apply *a, const char *schema, const char *ta
     rc_sql_string(a, &q, schema, strlen(schema));
     RC_BUF_LIT(&q, " AND TABLE_NAME = ");
     rc_sql_string(a, &q, table, strlen(table));
-    int bad = mysql_real_query(a->my, q.data, (unsigned long)q.len);
-    rc_buf_free(&q);
-    MYSQL_RES *r = bad ? NULL : mysql_store_result(a->my);
-    if (!r) {
-        rc_err_set(err, RC_E_SERVER, "%s: cannot read the columns of %s.%s: %s",
-                   rc_conn_where(a->conn), schema, table, mysql_error(a->my));
-        return NULL;
+    MYSQL_RES *r = NULL;
+    while (!r) {
+        MYSQL *my = a->t.my;
+        if (mysql_real_query(my, q.data, (unsigned long)q.len) == 0) r = mysql_store_result(my);
+        if (r) break;
+        unsigned e = mysql_errno(my);
+        int lost = e == 2006 || e == 2013 || e == 2055 || e == 1053 || e == 1927;
+        rc_err_set(err, lost ? RC_E_LOST : RC_E_SERVER, "%s: cannot read the columns of %s.%s: %s",
+                   rc_conn_where(a->t.conn), schema, table, mysql_error(my));
+        /* The coordinator's connection holds no open transaction here. */
+        if (!lost || rc_target_reconnect(&a->t, err) < 0) {
+            rc_buf_free(&q);
+            return NULL;
+        }
     }
+    rc_buf_free(&q);
     rc_tinfo *t = rc_xcalloc(1, sizeof *t);
     t->schema = rc_xstrndup(schema, strlen(schema));
     t->table = rc_xstrndup(table, strlen(table));
@@ -331,102 +395,6 @@ static int rc_tinfo_kind(const rc_tinfo *t, const char *col)
     return RC_COL_PLAIN;
 }
 
-/* ---- opening ------------------------------------------------------------- */
-
-static int rc_apply_load_position(rc_apply *a, rc_err *err)
-{
-    if (rc_target_execs(a, "CREATE DATABASE IF NOT EXISTS rowcast", err) < 0 ||
-        rc_target_execs(a,
-                        "CREATE TABLE IF NOT EXISTS rowcast.apply_position ("
-                        "name VARCHAR(64) NOT NULL PRIMARY KEY, position VARCHAR(600), "
-                        "gtid TEXT, updated_at TIMESTAMP(6) NULL) ENGINE=InnoDB",
-                        err) < 0)
-        return -1;
-    rc_buf q;
-    rc_buf_init(&q);
-    RC_BUF_LIT(&q, "SELECT position FROM rowcast.apply_position WHERE name = ");
-    rc_sql_string(a, &q, a->name, strlen(a->name));
-    int bad = mysql_real_query(a->my, q.data, (unsigned long)q.len);
-    rc_buf_free(&q);
-    MYSQL_RES *r = bad ? NULL : mysql_store_result(a->my);
-    if (!r)
-        return rc_err_set(err, RC_E_SERVER, "%s: cannot read rowcast.apply_position: %s",
-                          rc_conn_where(a->conn), mysql_error(a->my));
-    MYSQL_ROW row = mysql_fetch_row(r);
-    int rc = 0;
-    if (row && row[0] && rc_apos_parse(row[0], 1, &a->cur) < 0)
-        rc = rc_err_set(err, RC_E_CORRUPT,
-                        "%s: rowcast.apply_position holds '%s' for '%s': not FILE:OFFSET:ROW",
-                        rc_conn_where(a->conn), row[0], a->name);
-    mysql_free_result(r);
-    if (!rc && a->cur.set)
-        rc_info("apply %s: resuming after %s:%" PRIu64 ":%" PRIu64, a->name, a->cur.file,
-                a->cur.off, a->cur.row);
-    return rc;
-}
-
-rc_apply *rc_apply_open(const rc_url *target, const rc_apply_opts *o, rc_err *err)
-{
-    rc_apply *a = rc_xcalloc(1, sizeof *a);
-    const char *name = o->name ? o->name : "default";
-    a->name = rc_xstrndup(name, strlen(name));
-    a->on_conflict = o->on_conflict;
-    rc_buf_init(&a->a);
-    rc_buf_init(&a->b);
-    rc_buf_init(&a->sql);
-    rc_buf_init(&a->lit);
-    rc_buf_init(&a->where);
-    if (strlen(a->name) > 64) {
-        rc_err_set(err, RC_E_USAGE, "apply: the name '%s' is longer than 64 characters", a->name);
-        goto fail;
-    }
-    a->scripts = rc_xcalloc((size_t)(o->nreceive + o->napply) + 1, sizeof *a->scripts);
-    for (int i = 0; i < o->nreceive + o->napply; i++) {
-        int rcv = i < o->nreceive;
-        const char *path = rcv ? o->receive[i] : o->apply[i - o->nreceive];
-        a->scripts[i] = rc_lua_open(path, rcv ? "receive" : "apply", NULL, err);
-        if (!a->scripts[i]) goto fail;
-        a->nscripts++;
-    }
-    a->L = luaL_newstate();
-    if (!a->L) {
-        rc_err_set(err, RC_E_INTERNAL, "out of memory (Lua state)");
-        goto fail;
-    }
-    if (rc_conn_open(&a->conn, target, err) < 0) goto fail;
-    a->my = rc_conn_mysql(a->conn);
-    if (rc_apply_load_position(a, err) < 0) goto fail;
-    if (rc_target_execs(a, "SET autocommit = 1", err) < 0) goto fail;
-    return a;
-fail:
-    rc_apply_close(a);
-    return NULL;
-}
-
-void rc_apply_close(rc_apply *a)
-{
-    if (!a) return;
-    if (a->in_txn && a->my) {
-        rc_err ignored;
-        rc_target_execs(a, "ROLLBACK", &ignored);
-    }
-    rc_conn_close(a->conn);
-    for (int i = 0; i < a->nscripts; i++)
-        rc_lua_close(a->scripts[i]);
-    free(a->scripts);
-    if (a->L) lua_close(a->L);
-    rc_tinfo_free_all(a);
-    rc_buf_free(&a->a);
-    rc_buf_free(&a->b);
-    rc_buf_free(&a->sql);
-    rc_buf_free(&a->lit);
-    rc_buf_free(&a->where);
-    free(a->name);
-    free(a);
-}
-
-/* ---- scripts ------------------------------------------------------------- */
-
 static char rc_apply_slot;
 
 static int rc_apply_push(lua_State *L, void *arg)
@@ -435,29 +403,29 @@ static int rc_apply_push(lua_State *L, void *arg)
     return 0;
 }
 
-/* Runs every script on text. 1 with the kept event in *out (one of a->a,
- * a->b) or the input itself when there are no scripts, 0 when a script
+/* Runs every script of a point on text. 1 with the kept event in *out (one
+ * of pt->a, pt->b) or the input itself when there are no scripts, 0 when a script
  * discarded it, -1 on error. */
-static int rc_apply_scripts(rc_apply *a, const char *text, size_t len, const char **out,
+static int rc_apply_scripts(rc_point *pt, const char *text, size_t len, const char **out,
                             size_t *outlen, rc_err *err)
 {
     rc_buf *cur = NULL;
-    for (int i = 0; i < a->nscripts; i++) {
-        lua_State *L = rc_lua_state(a->scripts[i]);
+    for (int i = 0; i < pt->n; i++) {
+        lua_State *L = rc_lua_state(pt->scripts[i]);
         int base = lua_gettop(L);
         if (rc_jevent_push(L, text, len, err) < 0) return -1;
         lua_rawsetp(L, LUA_REGISTRYINDEX, &rc_apply_slot);
         int discard = 0;
-        int rc = rc_lua_call(a->scripts[i], rc_apply_push, &rc_apply_slot, &discard, err);
+        int rc = rc_lua_call(pt->scripts[i], rc_apply_push, &rc_apply_slot, &discard, err);
         if (rc == 0 && !discard) {
-            cur = cur == &a->a ? &a->b : &a->a;
+            cur = cur == &pt->a ? &pt->b : &pt->a;
             cur->len = 0;
             lua_rawgetp(L, LUA_REGISTRYINDEX, &rc_apply_slot);
             if (rc_jevent_serialize(L, -1, cur, err) < 0) {
                 char msg[sizeof err->msg];
                 memcpy(msg, err->msg, sizeof msg);
                 rc = rc_err_set(err, RC_E_USAGE, "%s: cannot write the event: %s",
-                                rc_lua_path(a->scripts[i]), msg);
+                                rc_lua_path(pt->scripts[i]), msg);
             }
         }
         lua_pushnil(L);
@@ -628,31 +596,69 @@ static int rc_sql_insert(rc_apply *a, const rc_tinfo *t, int ev, int img, int ov
     return 0;
 }
 
-/* Rows the last UPDATE found ("Rows matched: N" of mysql_info): affected
- * rows count only the rows it changed, and an update to the same values is
- * no conflict. */
-static unsigned long long rc_rows_matched(MYSQL *my)
+/* ---- statements from events ---------------------------------------------- */
+
+/* FNV-1a over a table name and a key's literal text: rc_workers' unit of
+ * conflict. */
+static uint64_t rc_key_hash(const char *tab, size_t tn, const char *k, size_t kn)
 {
-    const char *info = mysql_info(my);
-    const char *m = info ? strstr(info, "matched:") : NULL;
-    return m ? strtoull(m + 8, NULL, 10) : mysql_affected_rows(my);
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < tn; i++)
+        h = (h ^ (unsigned char)tab[i]) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+    for (size_t i = 0; i < kn; i++)
+        h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
+    return h;
 }
 
-static int rc_conflict_hit(rc_apply *a, const char *what, const char *schema, const char *table,
-                           const rc_buf *desc, const char *pos, rc_err *err)
+static void rc_txn_key(rc_txn *x, uint64_t h)
 {
-    a->st.conflicts++;
-    if (a->on_conflict == RC_CONFLICT_STOP)
-        return rc_err_set(err, RC_E_SCHEMA, "apply: %s.%s row %.*s at %s: %s (--on-conflict stop)",
-                          schema, table, (int)desc->len, desc->data, pos ? pos : "?", what);
-    rc_warn("apply: %s.%s row %.*s at %s: %s (--on-conflict %s)", schema, table, (int)desc->len,
-            desc->data, pos ? pos : "?", what,
-            a->on_conflict == RC_CONFLICT_SKIP ? "skip: left as it is" : "overwrite");
+    if (x->nkeys == x->kcap) {
+        x->kcap = x->kcap ? 2 * x->kcap : 16;
+        x->keys = rc_xrealloc(x->keys, x->kcap * sizeof *x->keys);
+    }
+    x->keys[x->nkeys++] = h;
+}
+
+/* The keys a row image writes, for rc_workers: the primary key as a whole
+ * (desc, "[401]" or "[no primary key]": the whole table), and each column
+ * of a unique key on its own (the event lists their columns, not which go
+ * together: over-cautious, never wrong). */
+static int rc_keys_of(rc_apply *a, const rc_tinfo *t, int ev, int img, const rc_buf *desc,
+                      rc_txn *x, rc_err *err)
+{
+    lua_State *L = a->L;
+    const rc_stmt *s = &x->st[x->n - 1];
+    const char *tab = rc_txn_str(x, s->table);
+    rc_txn_key(x, rc_key_hash(tab, s->tablelen, desc->data, desc->len));
+    if (lua_getfield(L, ev, "keys") == LUA_TTABLE) {
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            const char *col = lua_tostring(L, -1);
+            if (col && !rc_listed(L, ev, "primary", col)) {
+                a->key.len = 0;
+                rc_buf_puts(&a->key, col);
+                rc_buf_putc(&a->key, '=');
+                lua_getfield(L, img, col);
+                int rc = rc_sql_value(a, &a->key, -1, rc_tinfo_kind(t, col), err);
+                lua_pop(L, 1);
+                if (rc < 0) {
+                    lua_pop(L, 2);
+                    return -1;
+                }
+                rc_txn_key(x, rc_key_hash(tab, s->tablelen, a->key.data, a->key.len));
+            }
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
     return 0;
 }
 
-/* One row event (the table at ev) on the target. */
-static int rc_apply_row(rc_apply *a, int ev, const char *op, const char *pos, rc_err *err)
+/* One row event (the table at ev) as a statement of x. */
+static int rc_build_row(rc_apply *a, rc_txn *x, int ev, const char *op, const char *pos,
+                        rc_err *err)
 {
     lua_State *L = a->L;
     const char *schema = rc_field_str(L, ev, "schema"), *table = rc_field_str(L, ev, "table");
@@ -675,30 +681,26 @@ static int rc_apply_row(rc_apply *a, int ev, const char *op, const char *pos, rc
         return rc_err_set(err, RC_E_CORRUPT, "apply: %s event at %s lacks its row image", op,
                           pos ? pos : "?");
     }
-    rc_buf *b = &a->sql, *desc = &a->lit;
-    b->len = desc->len = a->where.len = 0;
+    size_t mark = x->text.len;
+    rc_stmt *s = rc_txn_add(x, ins ? RC_ST_INSERT : upd ? RC_ST_UPDATE : RC_ST_DELETE);
+    rc_buf *b = &x->text, *desc = &a->lit;
+    desc->len = a->where.len = 0;
+    int overwrite = a->t.on_conflict == RC_CONFLICT_OVERWRITE;
+    s->table = b->len;
+    rc_buf_puts(b, schema);
+    rc_buf_putc(b, '.');
+    rc_buf_puts(b, table);
+    s->tablelen = b->len - s->table;
+    s->pos = b->len;
+    if (pos) rc_buf_puts(b, pos);
+    s->poslen = b->len - s->pos;
+    s->sql = b->len;
     int rc = 0;
-    unsigned eno = 0;
-    int overwrite = a->on_conflict == RC_CONFLICT_OVERWRITE;
     if (ins) {
         rc = rc_sql_insert(a, t, ev, newi, overwrite, b, err);
-        rc_buf desc_where;
-        rc_buf_init(&desc_where);
-        if (rc == 0) rc = rc_sql_where(a, t, ev, newi, &desc_where, desc, err);
-        rc_buf_free(&desc_where);
-        if (rc == 0 && rc_target_exec(a, b->data, b->len, &eno, err) < 0) {
-            if (eno == 1062) /* ER_DUP_ENTRY */
-                rc = rc_conflict_hit(a, "already there (duplicate key)", schema, table, desc, pos,
-                                     err);
-            else
-                rc = -1;
-        }
+        if (rc == 0) rc = rc_sql_where(a, t, ev, newi, &a->where, desc, err);
     } else {
-        if (upd) {
-            RC_BUF_LIT(b, "UPDATE ");
-        } else {
-            RC_BUF_LIT(b, "DELETE FROM ");
-        }
+        rc_buf_puts(b, upd ? "UPDATE " : "DELETE FROM ");
         rc_sql_ident(b, schema);
         rc_buf_putc(b, '.');
         rc_sql_ident(b, table);
@@ -708,113 +710,263 @@ static int rc_apply_row(rc_apply *a, int ev, const char *op, const char *pos, rc
         }
         RC_BUF_LIT(b, " WHERE ");
         if (rc == 0) rc = rc_sql_where(a, t, ev, oldi, b, desc, err);
-        if (rc == 0) rc = rc_target_exec(a, b->data, b->len, &eno, err);
-        if (rc < 0 && upd && eno == 1062)
-            rc = rc_conflict_hit(a, "the new key is already there (duplicate key)", schema, table,
-                                 desc, pos, err);
-        else if (rc == 0 && (upd ? rc_rows_matched(a->my) : mysql_affected_rows(a->my)) == 0) {
-            rc = rc_conflict_hit(a, "not there", schema, table, desc, pos, err);
-            if (rc == 0 && upd && overwrite) {
-                /* The target should hold the new image: insert it. */
-                b->len = 0;
-                rc = rc_sql_insert(a, t, ev, newi, 1, b, err);
-                if (rc == 0) rc = rc_target_exec(a, b->data, b->len, NULL, err);
-            }
+    }
+    s->sqllen = b->len - s->sql;
+    if (rc == 0 && upd && overwrite) {
+        /* The row is missing: the target should hold the new image. */
+        s->alt = b->len;
+        rc = rc_sql_insert(a, t, ev, newi, 1, b, err);
+        s->altlen = b->len - s->alt;
+    }
+    s->desc = b->len;
+    rc_buf_put(b, desc->data ? desc->data : "", desc->len);
+    s->desclen = b->len - s->desc;
+    if (rc == 0 && a->workers) {
+        rc = rc_keys_of(a, t, ev, del ? oldi : newi, desc, x, err);
+        if (rc == 0 && upd) {
+            /* The key it had as well: a change of primary key frees one. */
+            desc->len = a->where.len = 0;
+            rc = rc_sql_where(a, t, ev, oldi, &a->where, desc, err);
+            if (rc == 0) rc = rc_keys_of(a, t, ev, oldi, desc, x, err);
         }
     }
     lua_settop(L, newi - 1);
-    if (rc == 0) a->st.applied++;
-    if (rc < 0 && err->code != RC_E_SCHEMA) {
-        char msg[sizeof err->msg];
-        memcpy(msg, err->msg, sizeof msg);
-        rc_err_set(err, err->code, "apply: %s.%s %s at %s: %s", schema, table, op, pos ? pos : "?",
-                   msg);
+    if (rc < 0) {
+        x->n--;
+        x->text.len = mark;
     }
     return rc;
 }
 
-/* A statement event: in its default database, as it is. */
-static int rc_apply_query(rc_apply *a, int ev, const char *pos, rc_err *err)
+/* Statements that commit implicitly (docs/apply.md, "DDL"): the first word
+ * after blanks and comments. */
+static int rc_is_ddl(const char *q, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        while (i < n && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r'))
+            i++;
+        if (i + 1 < n && q[i] == '/' && q[i + 1] == '*') {
+            const char *e = memmem(q + i + 2, n - i - 2, "*/", 2);
+            if (!e) return 0;
+            i = (size_t)(e - q) + 2;
+            continue;
+        }
+        break;
+    }
+    static const char *words[] = {"CREATE",   "ALTER", "DROP",  "RENAME",
+                                  "TRUNCATE", "GRANT", "REVOKE"};
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        size_t k = strlen(words[w]);
+        if (n - i > k && !strncasecmp(q + i, words[w], k) &&
+            (q[i + k] == ' ' || q[i + k] == '\t' || q[i + k] == '\n' || q[i + k] == '\r'))
+            return 1;
+    }
+    return 0;
+}
+
+/* A statement event as a statement of x: in its default database, as it is. */
+static int rc_build_query(rc_apply *a, rc_txn *x, int ev, const char *pos)
 {
     lua_State *L = a->L;
     const char *schema = rc_field_str(L, ev, "schema");
     lua_getfield(L, ev, "query");
     size_t qn = 0;
     const char *q = lua_tolstring(L, -1, &qn);
-    int rc = 0;
     if (!q) {
         rc_warn("apply: statement event at %s has no query, left out", pos ? pos : "?");
     } else {
-        a->sql.len = 0;
-        if (schema && *schema) {
-            RC_BUF_LIT(&a->sql, "USE ");
-            rc_sql_ident(&a->sql, schema);
-            unsigned eno = 0;
-            rc = rc_target_exec(a, a->sql.data, a->sql.len, &eno, err);
-            /* The server names the new database as the default of its own
-             * CREATE DATABASE: not there yet, and not needed. */
-            if (rc < 0 && eno == 1049) rc = 0; /* ER_BAD_DB_ERROR */
-        }
-        if (rc == 0) rc = rc_target_exec(a, q, qn, NULL, err);
-        if (rc < 0) {
-            char msg[sizeof err->msg];
-            memcpy(msg, err->msg, sizeof msg);
-            rc_err_set(err, err->code, "apply: statement at %s (%.200s): %s", pos ? pos : "?", q,
-                       msg);
-        } else {
-            a->st.applied++;
-        }
-        /* DDL may have changed any table's columns. */
-        rc_tinfo_free_all(a);
+        rc_stmt *s = rc_txn_add(x, RC_ST_QUERY);
+        rc_buf *b = &x->text;
+        s->table = b->len;
+        if (schema) rc_buf_puts(b, schema);
+        s->tablelen = b->len - s->table;
+        s->pos = b->len;
+        if (pos) rc_buf_puts(b, pos);
+        s->poslen = b->len - s->pos;
+        s->sql = b->len;
+        rc_buf_put(b, q, qn);
+        s->sqllen = qn;
+        s->desc = b->len;
+        s->ddl = rc_is_ddl(q, qn);
+        x->barrier = 1;
     }
     lua_pop(L, 1);
+    return 0;
+}
+
+/* ---- the take half ------------------------------------------------------- */
+
+/* The transaction to build into, from the workers' ring or our own. */
+static rc_txn *rc_take_txn(rc_apply *a, rc_err *err)
+{
+    if (a->x) return a->x;
+    if (a->workers) {
+        a->x = rc_workers_slot(a->workers, err);
+    } else {
+        rc_txn_reset(&a->own);
+        a->x = &a->own;
+    }
+    return a->x;
+}
+
+/* A transaction too large to keep for a replay: what it has runs now, on
+ * the coordinator's connection, alone (workers drained first). */
+static int rc_take_stream(rc_apply *a, rc_err *err)
+{
+    rc_txn *x = a->x;
+    if (!a->streamed) {
+        if (a->workers && rc_workers_drain(a->workers, err) < 0) return -1;
+        rc_debug("apply: a transaction of more than %u bytes: applied as it comes",
+                 RC_TXN_KEEP_BYTES);
+        a->streamed = 1;
+    }
+    if (rc_target_run(&a->t, x, err) < 0) {
+        if (err->code == RC_E_LOST) {
+            char msg[sizeof err->msg];
+            memcpy(msg, err->msg, sizeof msg);
+            rc_err_set(err, RC_E_LOST,
+                       "apply: %s, in a transaction too large to keep for a replay (more than "
+                       "%u MiB): it is applied again from its start on the next run",
+                       msg, RC_TXN_KEEP_BYTES >> 20);
+        }
+        return -1;
+    }
+    x->n = x->nkeys = 0;
+    x->text.len = 0;
+    return 0;
+}
+
+/* The grouped source transactions in one target transaction with the last
+ * one's position: two round trips for all of them (rc_target_run's batch,
+ * then the position and COMMIT); with workers, one worker's transaction. */
+static int rc_group_flush(rc_apply *a, rc_err *err)
+{
+    if (!a->grouped) return 0;
+    int rc = 0;
+    if (a->workers) {
+        rc_workers_submit(a->workers, a->x);
+        a->wpending = 1;
+    } else {
+        rc = rc_target_apply(&a->t, a->x, err);
+    }
+    a->grouped = 0;
+    a->flush_wanted = 0;
+    a->x = NULL;
     return rc;
 }
 
-/* ---- transactions -------------------------------------------------------- */
-
-static int rc_apply_begin(rc_apply *a, rc_err *err)
+/* The transport pauses, or the relay log has nothing more: what is grouped
+ * goes now, or at the end of the transaction being built. */
+static int rc_group_pause(rc_apply *a, rc_err *err)
 {
-    if (a->in_txn) return 0;
-    if (rc_target_execs(a, "START TRANSACTION", err) < 0) return -1;
-    a->in_txn = 1;
+    if (!a->grouped) return 0;
+    if (a->x->n == a->group_n) return rc_group_flush(a, err);
+    a->flush_wanted = 1;
     return 0;
 }
 
-/* Stores the position of the last event taken and commits. */
-static int rc_apply_commit(rc_apply *a, const char *gtid, rc_err *err)
+/* The source transaction is complete: to the target, with its position. */
+static int rc_take_commit(rc_apply *a, rc_err *err)
 {
-    if (a->cur.set) {
-        if (rc_apply_begin(a, err) < 0) return -1;
-        rc_buf *b = &a->sql;
-        b->len = 0;
-        RC_BUF_LIT(b, "INSERT INTO rowcast.apply_position (name, position, gtid, updated_at) "
-                      "VALUES (");
-        rc_sql_string(a, b, a->name, strlen(a->name));
-        char p[320];
-        snprintf(p, sizeof p, "%s:%" PRIu64 ":%" PRIu64, a->cur.file, a->cur.off, a->cur.row);
-        rc_buf_putc(b, ',');
-        rc_sql_string(a, b, p, strlen(p));
-        rc_buf_putc(b, ',');
-        if (gtid)
-            rc_sql_string(a, b, gtid, strlen(gtid));
-        else
-            RC_BUF_LIT(b, "NULL");
-        RC_BUF_LIT(b, ", NOW(6)) ON DUPLICATE KEY UPDATE position = VALUES(position), "
-                      "gtid = VALUES(gtid), updated_at = VALUES(updated_at)");
-        if (rc_target_exec(a, b->data, b->len, NULL, err) < 0) return -1;
+    rc_txn *x = a->x;
+    int rc;
+    if (a->streamed) {
+        rc = rc_target_run(&a->t, x, err);
+        if (rc == 0) rc = rc_target_commit(&a->t, x, err);
+        a->streamed = 0;
+    } else if (!x->barrier) {
+        /* Group commit: complete source transactions wait in x for the
+         * next ones, and go to the target (or to a worker) together, each
+         * still whole. */
+        a->grouped++;
+        a->group_n = x->n;
+        if (a->grouped < (a->workers ? RC_WGROUP_TXNS : RC_GROUP_TXNS) &&
+            x->text.len < RC_GROUP_BYTES && !a->flush_wanted)
+            return 0;
+        return rc_group_flush(a, err);
+    } else {
+        /* A statement (DDL may change any table) runs alone, after every
+         * transaction before it. */
+        rc = a->workers ? rc_workers_drain(a->workers, err) : 0;
+        if (rc == 0) rc = rc_target_apply(&a->t, x, err);
     }
-    if (!a->in_txn) return 0;
-    if (rc_target_execs(a, "COMMIT", err) < 0) return -1;
-    a->in_txn = 0;
-    a->st.transactions++;
+    if (x->barrier) rc_tinfo_free_all(a);
+    a->x = NULL;
+    a->grouped = 0; /* any grouped transactions went with this one */
+    a->flush_wanted = 0;
+    return rc;
+}
+
+/* One event from the receive half. */
+static int rc_take(rc_apply *a, const rc_took *k, rc_err *err)
+{
+    rc_apos pos = {0};
+    if (k->pos[0]) rc_apos_parse(k->pos, 1, &pos);
+    if (pos.set && a->cur.set && rc_apos_cmp(&pos, &a->cur) <= 0) {
+        /* On the target already (a re-delivery, or relay log content from
+         * before a crash). */
+        a->took_dup++;
+        return 0;
+    }
+    const char *ps = k->pos[0] ? k->pos : NULL;
+    if (!k->discarded) {
+        const char *text;
+        size_t tlen;
+        int keep = rc_apply_scripts(&a->apply, k->body, k->bodylen, &text, &tlen, err);
+        if (keep < 0) {
+            char msg[sizeof err->msg];
+            memcpy(msg, err->msg, sizeof msg);
+            return rc_err_set(err, err->code, "%s (event at %s)", msg, ps ? ps : "?");
+        }
+        if (keep) {
+            lua_State *L = a->L;
+            if (!k->parsed || lua_gettop(L) != 1) {
+                lua_settop(L, 0);
+                if (rc_jevent_push(L, text, tlen, err) < 0) return -1;
+            }
+            const char *op = rc_field_str(L, 1, "operation");
+            int rc = 0;
+            rc_txn *x = rc_take_txn(a, err);
+            if (!x) return -1;
+            if (!op)
+                rc_warn("apply: event at %s has no operation, left out", ps ? ps : "?");
+            else if (!strcmp(op, "query"))
+                /* A statement (DDL) is not grouped with what came before. */
+                rc = rc_group_pause(a, err) < 0 || !(x = rc_take_txn(a, err))
+                         ? -1
+                         : rc_build_query(a, x, 1, ps);
+            else
+                rc = rc_build_row(a, x, 1, op, ps, err);
+            lua_settop(L, 0);
+            if (rc < 0) return -1;
+            if (x->text.len > RC_TXN_KEEP_BYTES && !x->barrier && rc_take_stream(a, err) < 0)
+                return -1;
+        } else {
+            a->took_discarded++;
+        }
+    } else {
+        a->took_discarded++;
+    }
+    if (pos.set) a->cur = pos;
+    if (k->commit) {
+        a->took_txns++;
+        rc_txn *x = rc_take_txn(a, err);
+        if (!x) return -1;
+        if (a->cur.set) rc_apos_text(&a->cur, x->pos, sizeof x->pos);
+        snprintf(x->gtid, sizeof x->gtid, "%s", k->gtid);
+        return rc_take_commit(a, err);
+    }
     return 0;
 }
 
-int rc_apply_event(void *apply, const char *data, size_t len, rc_err *err)
+/* ---- the receive half ---------------------------------------------------- */
+
+/* Parses text as received: 1 with *k filled (body: the event after the
+ * receive scripts), 0 when it is held already (a re-delivery), -1. */
+static int rc_receive(rc_apply *a, const char *data, size_t len, rc_took *k, rc_err *err)
 {
-    rc_apply *a = apply;
-    lua_State *L = a->L;
+    lua_State *L = a->RL;
     a->st.received++;
     lua_settop(L, 0);
     if (rc_jevent_push(L, data, len, err) < 0) {
@@ -825,67 +977,311 @@ int rc_apply_event(void *apply, const char *data, size_t len, rc_err *err)
     /* Position and transaction end come from the event as the source wrote
      * it: a script that drops the last event of a transaction must not keep
      * the transaction open. */
-    char posbuf[320] = "";
+    char posbuf[300] = "";
     const char *ps = rc_field_str(L, 1, "position");
     if (ps) snprintf(posbuf, sizeof posbuf, "%s", ps);
     lua_getfield(L, 1, "commit");
-    int commit = lua_toboolean(L, -1);
+    k->commit = lua_toboolean(L, -1);
     lua_pop(L, 1);
-    char gtid[256] = "";
     const char *gs = rc_field_str(L, 1, "gtid");
-    if (gs) snprintf(gtid, sizeof gtid, "%s", gs);
-    lua_settop(L, 0);
-
+    snprintf(k->gtid, sizeof k->gtid, "%s", gs ? gs : "");
+    /* The take half may use this parse (same state, same text). */
+    k->parsed = L == a->L && a->recv.n == 0 && a->apply.n == 0;
+    if (!k->parsed) lua_settop(L, 0);
+    k->pos[0] = 0;
     rc_apos pos;
     if (posbuf[0] && rc_apos_parse(posbuf, 0, &pos) == 0) {
         /* Rows of one rows event share a position: number them, restarting
          * after a commit, so a repeated transaction numbers the same. */
-        if (a->prev.set && !a->prev_commit && !strcmp(a->prev.file, pos.file) &&
-            a->prev.off == pos.off)
-            pos.row = a->prev.row + 1;
-        a->prev = pos;
-        a->prev_commit = commit;
-        if (a->cur.set && rc_apos_cmp(&pos, &a->cur) <= 0) {
-            /* Already on the target (a re-delivery after a crash). */
-            a->st.duplicates++;
-            return a->in_txn ? RC_SINK_HOLD : RC_SINK_DONE;
+        if (a->rprev.set && !a->rprev_commit && !strcmp(a->rprev.file, pos.file) &&
+            a->rprev.off == pos.off)
+            pos.row = a->rprev.row + 1;
+        a->rprev = pos;
+        a->rprev_commit = k->commit;
+        const rc_apos *floor = a->relay ? &a->rfloor : &a->cur;
+        if (floor->set && rc_apos_cmp(&pos, floor) <= 0) {
+            a->rdup++;
+            return 0;
         }
+        rc_apos_text(&pos, k->pos, sizeof k->pos);
+        if (a->relay) a->rfloor = pos;
     } else {
-        pos.set = 0;
-        a->prev.set = 0;
+        a->rprev.set = 0;
     }
-
-    const char *text;
-    size_t tlen;
-    int keep = rc_apply_scripts(a, data, len, &text, &tlen, err);
+    int keep = rc_apply_scripts(&a->recv, data, len, &k->body, &k->bodylen, err);
     if (keep < 0) {
         char msg[sizeof err->msg];
         memcpy(msg, err->msg, sizeof msg);
         return rc_err_set(err, err->code, "%s (event at %s)", msg, posbuf[0] ? posbuf : "?");
     }
-    if (keep) {
-        if (rc_jevent_push(L, text, tlen, err) < 0) return -1;
-        const char *op = rc_field_str(L, 1, "operation");
-        int rc;
-        if (!op) {
-            rc_warn("apply: event at %s has no operation, left out", posbuf[0] ? posbuf : "?");
-            rc = 0;
-        } else if (!strcmp(op, "query")) {
-            rc = rc_apply_begin(a, err);
-            if (rc == 0) rc = rc_apply_query(a, 1, posbuf[0] ? posbuf : NULL, err);
-        } else {
-            rc = rc_apply_begin(a, err);
-            if (rc == 0) rc = rc_apply_row(a, 1, op, posbuf[0] ? posbuf : NULL, err);
+    k->discarded = !keep;
+    if (!keep) k->body = NULL, k->bodylen = 0;
+    return 1;
+}
+
+/* Without a relay log: both halves, one event at a time (an rc_sink_on_event). */
+static int rc_apply_event(void *ctx, const char *data, size_t len, rc_err *err)
+{
+    rc_apply *a = ctx;
+    if (!data) {
+        /* The transport pauses: acknowledge what the workers committed. */
+        if (rc_group_pause(a, err) < 0) return -1;
+        if (a->workers && a->wpending) {
+            /* The workers keep going while more is fetched; what they have
+             * committed is acknowledged at a later pause (the transport
+             * pauses again when it goes quiet), at the latest once
+             * RC_ACK_EVERY events wait. */
+            if (a->unacked >= RC_ACK_EVERY && rc_workers_drain(a->workers, err) < 0) return -1;
+            if (rc_workers_idle(a->workers)) a->wpending = 0;
         }
-        lua_settop(L, 0);
-        if (rc < 0) return -1;
-    } else {
-        a->st.discarded++;
-    }
-    if (pos.set) a->cur = pos;
-    if (commit) {
-        if (rc_apply_commit(a, gtid[0] ? gtid : NULL, err) < 0) return -1;
+        if (a->x || a->wpending) return RC_SINK_HOLD;
+        a->unacked = 0;
         return RC_SINK_DONE;
     }
-    return a->in_txn ? RC_SINK_HOLD : RC_SINK_DONE;
+    rc_took k;
+    a->unacked++;
+    int r = rc_receive(a, data, len, &k, err);
+    if (r < 0) return -1;
+    if (r > 0 && rc_take(a, &k, err) < 0) return -1;
+    /* Handed to the workers is not yet committed: held until a pause. */
+    if (a->x || a->wpending) return RC_SINK_HOLD;
+    a->unacked = 0;
+    return RC_SINK_DONE;
+}
+
+/* ---- with a relay log ---------------------------------------------------- */
+
+/* The receive half's callback: an event is acknowledged to the transport
+ * once the relay log holds it durably, and only at the end of a source
+ * transaction, so a re-delivery after a crash starts at a transaction's
+ * first event and numbers its rows as before. */
+static int rc_relay_event(void *ctx, const char *data, size_t len, rc_err *err)
+{
+    rc_apply *a = ctx;
+    if (a->th_failed) {
+        *err = a->th_err;
+        return -1;
+    }
+    if (!data) {
+        if (a->relay_open_txn) {
+            a->relay_sync_at_commit = 1;
+            return RC_SINK_HOLD;
+        }
+        return rc_relay_sync(a->relay, err) < 0 ? -1 : RC_SINK_DONE;
+    }
+    rc_took k;
+    int r = rc_receive(a, data, len, &k, err);
+    if (r < 0) return -1;
+    if (r > 0) {
+        rc_relay_rec rec = {.flags = (k.commit ? RC_RELAY_COMMIT : 0u) |
+                                     (k.discarded ? RC_RELAY_DISCARDED : 0u),
+                            .pos = k.pos,
+                            .poslen = strlen(k.pos),
+                            .gtid = k.gtid,
+                            .gtidlen = strlen(k.gtid),
+                            .body = k.body,
+                            .bodylen = k.bodylen};
+        if (rc_relay_append(a->relay, &rec, a->stop, err) < 0)
+            return *a->stop ? RC_SINK_HOLD : -1; /* stopped while waiting for room */
+        a->relay_open_txn = !k.commit;
+    }
+    if (a->relay_open_txn) return RC_SINK_HOLD;
+    if (a->relay_sync_at_commit || rc_relay_unsynced(a->relay) >= RC_RELAY_SYNC_BYTES) {
+        if (rc_relay_sync(a->relay, err) < 0) return -1;
+        a->relay_sync_at_commit = 0;
+    }
+    return rc_relay_unsynced(a->relay) ? RC_SINK_HOLD : RC_SINK_DONE;
+}
+
+/* Applied segments go once everything read from them is committed. */
+static int rc_relay_tidy(rc_apply *a, rc_err *err)
+{
+    if (a->x || !rc_relay_releasable(a->relay)) return 0;
+    if (a->workers && rc_workers_drain(a->workers, err) < 0) return -1;
+    return rc_relay_release(a->relay, err);
+}
+
+/* The take half's thread: the relay log to the target. */
+static void *rc_relay_apply_main(void *arg)
+{
+    rc_apply *a = arg;
+    rc_err err = {0};
+    int rc = 0;
+    while (!*a->stop && rc == 0) {
+        rc_relay_rec rec;
+        int r = rc_relay_next(a->relay, &rec, 200, &err);
+        if (r < 0) {
+            rc = -1;
+            break;
+        }
+        if (r == 1) {
+            rc_took k = {0};
+            size_t n = rec.poslen < sizeof k.pos ? rec.poslen : sizeof k.pos - 1;
+            memcpy(k.pos, rec.pos, n);
+            n = rec.gtidlen < sizeof k.gtid ? rec.gtidlen : sizeof k.gtid - 1;
+            memcpy(k.gtid, rec.gtid, n);
+            k.commit = (rec.flags & RC_RELAY_COMMIT) != 0;
+            k.discarded = (rec.flags & RC_RELAY_DISCARDED) != 0;
+            k.body = rec.body;
+            k.bodylen = rec.bodylen;
+            rc = rc_take(a, &k, &err);
+        } else {
+            /* Idle: what is grouped goes; the workers' counters settle. */
+            rc = rc_group_pause(a, &err);
+            if (rc == 0 && a->workers) rc = rc_workers_drain(a->workers, &err);
+        }
+        if (rc == 0) rc = rc_relay_tidy(a, &err);
+    }
+    if (rc < 0 && !*a->stop) {
+        a->th_err = err;
+        a->th_failed = 1;
+        *a->stop = 1; /* the receive half stops too */
+    }
+    return NULL;
+}
+
+int rc_apply_run(rc_apply *a, const rc_sink_ops *ops, const rc_url *from, const char *durable,
+                 rc_err *err)
+{
+    if (!a->relay) {
+        int rc = ops->consume(from, durable, rc_apply_event, a, a->stop, err);
+        if (rc == 0 && a->workers) rc = rc_workers_drain(a->workers, err);
+        return rc;
+    }
+    if (pthread_create(&a->th, NULL, rc_relay_apply_main, a) != 0)
+        return rc_err_set(err, RC_E_INTERNAL, "apply: cannot start the relay log's apply thread");
+    a->th_started = 1;
+    int rc = ops->consume(from, durable, rc_relay_event, a, a->stop, err);
+    rc_err serr = {0};
+    int synced = rc_relay_sync(a->relay, &serr);
+    *a->stop = 1;
+    rc_relay_wake(a->relay);
+    pthread_join(a->th, NULL);
+    a->th_started = 0;
+    if (a->th_failed) {
+        *err = a->th_err; /* the apply side's error is the cause: it stopped the other */
+        return -1;
+    }
+    if (rc == 0 && synced < 0) {
+        *err = serr;
+        return -1;
+    }
+    return rc;
+}
+
+/* ---- opening and closing ------------------------------------------------- */
+
+static int rc_point_open(rc_point *pt, const char *const *paths, int n, const char *point,
+                         rc_err *err)
+{
+    rc_buf_init(&pt->a);
+    rc_buf_init(&pt->b);
+    pt->scripts = rc_xcalloc((size_t)n + 1, sizeof *pt->scripts);
+    for (int i = 0; i < n; i++) {
+        pt->scripts[i] = rc_lua_open(paths[i], point, NULL, err);
+        if (!pt->scripts[i]) return -1;
+        pt->n++;
+    }
+    return 0;
+}
+
+static void rc_point_close(rc_point *pt)
+{
+    for (int i = 0; i < pt->n; i++)
+        rc_lua_close(pt->scripts[i]);
+    free(pt->scripts);
+    rc_buf_free(&pt->a);
+    rc_buf_free(&pt->b);
+}
+
+rc_apply *rc_apply_open(const rc_url *target, const rc_apply_opts *o, rc_err *err)
+{
+    rc_apply *a = rc_xcalloc(1, sizeof *a);
+    const char *name = o->name ? o->name : "default";
+    a->name = rc_xstrndup(name, strlen(name));
+    a->url = target;
+    a->stop = o->stop;
+    rc_txn_init(&a->own);
+    rc_buf_init(&a->lit);
+    rc_buf_init(&a->where);
+    rc_buf_init(&a->key);
+    if (strlen(a->name) > 64) {
+        rc_err_set(err, RC_E_USAGE, "apply: the name '%s' is longer than 64 characters", a->name);
+        goto fail;
+    }
+    if (rc_point_open(&a->recv, o->receive, o->nreceive, "receive", err) < 0 ||
+        rc_point_open(&a->apply, o->apply, o->napply, "apply", err) < 0)
+        goto fail;
+    a->L = luaL_newstate();
+    /* Without a relay log both halves run in one thread: one state, and
+     * (without scripts) one parse of each event. */
+    a->RL = o->relay_dir ? luaL_newstate() : a->L;
+    if (!a->L || !a->RL) {
+        rc_err_set(err, RC_E_INTERNAL, "out of memory (Lua state)");
+        goto fail;
+    }
+    if (o->relay_dir) {
+        rc_relay_opts ro = {.dir = o->relay_dir,
+                            .segment_size = o->relay_segment_size,
+                            .max_segments = o->relay_max_segments};
+        if (rc_relay_open(&a->relay, &ro, err) < 0) goto fail;
+    }
+    if (rc_target_open(&a->t, target, a->name, o->on_conflict, 0, a->stop, err) < 0) goto fail;
+    if (a->t.stored[0] && rc_apos_parse(a->t.stored, 1, &a->cur) < 0) {
+        rc_err_set(err, RC_E_CORRUPT,
+                   "%s: rowcast.apply_position holds '%s' for '%s': not FILE:OFFSET:ROW",
+                   rc_conn_where(a->t.conn), a->t.stored, a->name);
+        goto fail;
+    }
+    if (a->cur.set)
+        rc_info("apply %s: resuming after %s:%" PRIu64 ":%" PRIu64, a->name, a->cur.file,
+                a->cur.off, a->cur.row);
+    if (a->relay) {
+        /* Events the relay log holds are not received again. */
+        a->rfloor = a->cur;
+        rc_apos last;
+        const char *lp = rc_relay_last_pos(a->relay);
+        if (lp[0] && rc_apos_parse(lp, 1, &last) == 0 &&
+            (!a->rfloor.set || rc_apos_cmp(&last, &a->rfloor) > 0)) {
+            a->rfloor = last;
+            /* It ends inside a transaction (a crash while receiving it): no
+             * acknowledgement until its last event is in, so that a later
+             * re-delivery still starts at a transaction's first event. */
+            a->relay_open_txn = rc_relay_last_open(a->relay);
+            rc_info("apply %s: the relay log %s holds events up to %s", a->name, o->relay_dir, lp);
+        }
+    }
+    if (o->workers > 1) {
+        a->workers = rc_workers_open(target, o->workers, a->name, o->on_conflict, a->stop, err);
+        if (!a->workers) goto fail;
+    }
+    return a;
+fail:
+    rc_apply_close(a);
+    return NULL;
+}
+
+void rc_apply_close(rc_apply *a)
+{
+    if (!a) return;
+    if (a->th_started) {
+        *a->stop = 1;
+        rc_relay_wake(a->relay);
+        pthread_join(a->th, NULL);
+    }
+    rc_workers_close(a->workers);
+    a->workers = NULL;
+    rc_target_close(&a->t);
+    rc_relay_close(a->relay);
+    rc_point_close(&a->recv);
+    rc_point_close(&a->apply);
+    if (a->L) lua_close(a->L);
+    if (a->RL && a->RL != a->L) lua_close(a->RL);
+    rc_tinfo_free_all(a);
+    rc_txn_free(&a->own);
+    rc_buf_free(&a->lit);
+    rc_buf_free(&a->where);
+    rc_buf_free(&a->key);
+    free(a->name);
+    free(a);
 }

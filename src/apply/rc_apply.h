@@ -6,9 +6,12 @@
  * database. docs/apply.md is the user's side of this file.
  *
  * Exactly once: the events of one source transaction go into one target
- * transaction together with the applier's position (rowcast.apply_position),
- * so a crash loses both or neither; an event whose position is not after the
- * stored one is skipped, which makes the transport's re-deliveries no-ops. */
+ * transaction (with a few whole others, group commit) together with the
+ * applier's position (rowcast.apply_position), so a crash loses both or
+ * neither; an event whose position is not after the stored one is skipped,
+ * which makes the transport's re-deliveries no-ops. Optionally through a
+ * relay log (rc_relay.h) and on several connections (rc_workers.h); the
+ * target side is rc_target.h. */
 #ifndef RC_APPLY_H
 #define RC_APPLY_H
 
@@ -16,15 +19,9 @@
 #include <stdint.h>
 
 #include "core/rc_err.h"
+#include "apply/rc_target.h"
 #include "mysql/rc_url.h"
-
-/* What to do when a change does not fit the target: an UPDATE or DELETE
- * finds no row, an INSERT finds its key taken. */
-typedef enum {
-    RC_CONFLICT_STOP = 0,  /* stop with an error naming table, row and position */
-    RC_CONFLICT_OVERWRITE, /* make the target hold the event's row image */
-    RC_CONFLICT_SKIP,      /* leave the target as it is, log a warning */
-} rc_conflict;
+#include "sink/rc_sink.h"
 
 /* "stop", "overwrite", "skip"; -1 for anything else. */
 int rc_conflict_parse(const char *s, rc_conflict *out);
@@ -36,27 +33,36 @@ typedef struct rc_apply_opts {
     int nreceive;
     const char *const *apply; /* apply-point scripts, after the receive ones */
     int napply;
+    const char *relay_dir;       /* --relay-log DIR, or NULL: apply as events arrive */
+    uint64_t relay_segment_size; /* 0: 16 MiB */
+    int relay_max_segments;      /* 0: 2 (the least) */
+    int workers;                 /* --workers N; 0 or 1: one connection */
+    volatile int *stop;          /* set by SIGINT/SIGTERM; also set when the applier fails */
 } rc_apply_opts;
 
 typedef struct rc_apply rc_apply;
 
-/* Loads the scripts, connects to target, creates rowcast.apply_position if
- * needed and reads the stored position. NULL with err filled: RC_E_USAGE
- * (script), RC_E_CONNECT/RC_E_AUTH, RC_E_SERVER/RC_E_PRIV (table). */
+/* Loads the scripts, opens the relay log (o->relay_dir), connects to target
+ * (o->workers more connections with workers), creates
+ * rowcast.apply_position if needed and reads the stored position. target
+ * and o's strings must outlive the applier. NULL with err filled:
+ * RC_E_USAGE (script), RC_E_IO/RC_E_CORRUPT (relay log),
+ * RC_E_CONNECT/RC_E_AUTH, RC_E_SERVER/RC_E_PRIV (table). */
 rc_apply *rc_apply_open(const rc_url *target, const rc_apply_opts *o, rc_err *err);
 
-/* One event (JSON text), an rc_sink_on_event: returns RC_SINK_DONE (0) when
- * everything received so far is committed on the target (or needs nothing),
- * RC_SINK_HOLD (1) while its transaction is still open, -1 with err filled on
- * a conflict under --on-conflict stop, a script error, a server error; the
- * open transaction is then left uncommitted (rc_apply_close rolls it back). */
-int rc_apply_event(void *apply, const char *data, size_t len, rc_err *err);
+/* Reads url's group through the transport's consume op and applies every
+ * event until *o->stop or an error (a conflict under --on-conflict stop, a
+ * script error, a server error, a damaged relay log): -1 with err, the
+ * open transaction left uncommitted (rc_apply_close rolls it back). With a
+ * relay log, a second thread applies what the first wrote. */
+int rc_apply_run(rc_apply *a, const rc_sink_ops *ops, const rc_url *from, const char *durable,
+                 rc_err *err);
 
 /* Counters for the closing log line. */
 typedef struct rc_apply_stats {
-    uint64_t received, applied, discarded, duplicates, conflicts, transactions;
+    uint64_t received, applied, discarded, duplicates, conflicts, transactions, reconnects;
 } rc_apply_stats;
-const rc_apply_stats *rc_apply_stats_of(const rc_apply *a);
+const rc_apply_stats *rc_apply_stats_of(rc_apply *a);
 
 /* Rolls back what is not committed, disconnects, frees; NULL is a no-op. */
 void rc_apply_close(rc_apply *a);

@@ -41,7 +41,13 @@ typedef struct rc_sink rc_sink;
  *     transaction): not acknowledged until a later event returns DONE, so a
  *     crash before that delivers it again;
  *   -1 with err filled: consuming stops with that error; nothing held is
- *     acknowledged. */
+ *     acknowledged.
+ * When a transport has nothing more at hand right now (the end of a
+ * fetched batch while the consumer holds events: JetStream, Redis streams
+ * with a durable name; nothing queued: core NATS, Redis pub/sub) it calls
+ * on_event with data NULL, len 0, a pause. DONE then acknowledges
+ * everything held (the consumer made it durable: one fsync or one commit
+ * per batch instead of per event), HOLD keeps it held. */
 typedef int (*rc_sink_on_event)(void *ctx, const char *data, size_t len, rc_err *err);
 #define RC_SINK_DONE 0
 #define RC_SINK_HOLD 1

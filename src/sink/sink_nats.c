@@ -322,6 +322,13 @@ static int rc_nats_run(const rc_url *url, const char *durable, uint64_t max_even
     uint64_t n = 0;
     while (!*stop && (!max_events || n < max_events)) {
         natsMsg *msg = NULL;
+        /* Nothing waiting: a consumer that holds events may finish them
+         * (rc_sink.h's pause) before this blocks. */
+        int queued = 0;
+        if (on_event != rc_print_event &&
+            natsSubscription_GetPending(sub, &queued, NULL) == NATS_OK && queued == 0 &&
+            on_event(ctx, NULL, 0, err) < 0)
+            goto out;
         st = natsSubscription_NextMsg(&msg, sub, RC_SUB_POLL_MS);
         if (st == NATS_TIMEOUT) continue;
         if (st == NATS_SLOW_CONSUMER) continue; /* cannot happen without limits */
@@ -904,6 +911,12 @@ static int rc_js_run(const rc_url *url, const char *durable, uint64_t max_events
                                     &jerr);
         if (st == NATS_TIMEOUT || (st != NATS_OK && !rc_nats_up(nc))) {
             natsMsgList_Destroy(&list);
+            /* Quiet: a consumer still holding events may be done with them. */
+            if (st == NATS_TIMEOUT && held.n && on_event != rc_print_event) {
+                int w = on_event(ctx, NULL, 0, err);
+                if (w < 0) goto out;
+                if (w == RC_SINK_DONE) rc_js_held_ack(&held, &jo);
+            }
             continue; /* nothing new, or reconnecting: libnats retries */
         }
         if (st != NATS_OK) {
@@ -931,6 +944,12 @@ static int rc_js_run(const rc_url *url, const char *durable, uint64_t max_events
             n++;
         }
         natsMsgList_Destroy(&list);
+        /* The batch is done: a consumer that holds events may make them
+         * durable now (one fsync, one commit per batch) and let them go. */
+        if (w >= 0 && held.n && on_event != rc_print_event) {
+            w = on_event(ctx, NULL, 0, err);
+            if (w == RC_SINK_DONE) rc_js_held_ack(&held, &jo);
+        }
         if (w < 0) goto out;
     }
     rc = 0;

@@ -899,6 +899,9 @@ static int rc_redis_sub_pubsub(redisContext *c, const rc_redis_conf *cf, uint64_
             continue;
         }
         if (*stop) return 1;
+        /* Nothing buffered: a consumer that holds events may finish them
+         * (rc_sink.h's pause) before this waits. */
+        if (on_event != rc_redis_print && on_event(ctx, NULL, 0, err) < 0) return -1;
         struct pollfd pfd = {c->fd, POLLIN, 0};
         if (poll(&pfd, 1, 200) < 0 && errno != EINTR) break;
         if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) && rc_redis_read(c) < 0) break;
@@ -1013,6 +1016,13 @@ static int rc_redis_sub_stream(redisContext *c, const rc_redis_conf *cf, const c
         }
         freeReplyObject(r);
         r = NULL;
+        /* The batch is done: a consumer that holds entries may make them
+         * durable now and let them be acknowledged (rc_sink.h). */
+        if (durable && !rc && nids > ndone && on_event != rc_redis_print) {
+            int w = on_event(ctx, NULL, 0, err);
+            if (w < 0) rc = -1;
+            if (w == RC_SINK_DONE) ndone = nids, done_len = ids.len;
+        }
         if (!durable) nids = ndone = done_len = ids.len = 0;
         if (durable && ndone && rc >= 0) {
             size_t nack = ndone;

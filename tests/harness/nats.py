@@ -84,27 +84,61 @@ class NatsServer(ServerProcess):
 
     # -- connecting ---------------------------------------------------------
 
+    def _session(self, commands, timeout=10):
+        """Connects with the text protocol, sends CONNECT and then COMMANDS
+        (bytes); returns the socket and its reader, INFO already read."""
+        connect = {"verbose": False, "pedantic": False}
+        if self.user is not None:
+            connect.update(user=self.user, **{"pass": self.password or ""})
+        s = socket.create_connection((self.host, self.port), timeout=timeout)
+        f = s.makefile("rb")
+        f.readline()  # INFO
+        s.sendall(b"CONNECT " + json.dumps(connect).encode() + b"\r\n" + commands)
+        return s, f
+
     def publish(self, subject, payload):
         """Publishes PAYLOAD (bytes or str) to SUBJECT over core NATS with the
         text protocol (CONNECT, PUB, PING; returns after the PONG), for probes
         that tell a test when its subscribers are listening."""
         if isinstance(payload, str):
             payload = payload.encode("utf-8")
-        connect = {"verbose": False, "pedantic": False}
-        if self.user is not None:
-            connect.update(user=self.user, **{"pass": self.password or ""})
-        with socket.create_connection((self.host, self.port), timeout=10) as s:
-            f = s.makefile("rb")
-            f.readline()  # INFO
-            s.sendall(b"CONNECT " + json.dumps(connect).encode() + b"\r\n"
-                      + f"PUB {subject} {len(payload)}\r\n".encode() + payload
-                      + b"\r\nPING\r\n")
+        s, f = self._session(f"PUB {subject} {len(payload)}\r\n".encode() + payload
+                             + b"\r\nPING\r\n")
+        with s:
             while True:
                 line = f.readline()
                 if not line or line.startswith(b"PONG"):
                     return
                 if line.startswith(b"-ERR"):
                     raise ServerError(f"nats-server refused a publish: {line!r}")
+
+    def request(self, subject, payload=b"", timeout=10):
+        """One request over the text protocol (JetStream's API is $JS.API.*):
+        the reply decoded from JSON."""
+        if isinstance(payload, str):
+            payload = payload.encode("utf-8")
+        s, f = self._session(b"SUB _INBOX.rc 1\r\n" + f"PUB {subject} _INBOX.rc "
+                             f"{len(payload)}\r\n".encode() + payload + b"\r\n", timeout)
+        with s:
+            while True:
+                line = f.readline()
+                if not line:
+                    raise ServerError(f"nats-server closed the connection ({subject})")
+                if line.startswith(b"MSG "):
+                    return json.loads(f.read(int(line.split()[-1]) + 2)[:-2])
+                if line.startswith(b"PING"):
+                    s.sendall(b"PONG\r\n")
+                elif line.startswith(b"-ERR"):
+                    raise ServerError(f"nats-server: {line!r} ({subject})")
+
+    def wait_stream(self, name, timeout=30):
+        """Waits until the JetStream stream NAME exists (rowcast stream makes
+        it as it starts; a consumer started before that finds nothing)."""
+        deadline = time.monotonic() + timeout
+        while "config" not in self.request(f"$JS.API.STREAM.INFO.{name}"):
+            if time.monotonic() > deadline:
+                raise ServerError(f"JetStream stream {name} did not appear in {timeout}s")
+            time.sleep(0.05)
 
     def url(self, subject="replication", scheme="nats", **params):
         """SCHEME://[USER:PASSWORD@]127.0.0.1:PORT/SUBJECT[?k=v&...] for

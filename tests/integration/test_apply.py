@@ -13,6 +13,7 @@ replicas (Fig. 3/4) rebuilt with rowcast, and exactly-once across crashes.
     workload; each target ends with exactly its share of the master's rows.
 """
 
+import contextlib
 import os
 import random
 import signal
@@ -109,6 +110,30 @@ def wait_rows(db, sql, want, procs, timeout=60):
     raise AssertionError(f"{sql}: {got}, expected {want}")
 
 
+def stream_into_jetstream(master, nats, subject, stream):
+    """rowcast stream from the master's current end into the JetStream stream
+    STREAM: (its URL, the process), once the stream exists."""
+    url = nats.url(subject, scheme="jetstream", stream=stream)
+    proc = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
+                         "--sink", url, stdout=subprocess.DEVNULL)
+    nats.wait_stream(stream)
+    return url, proc
+
+
+@contextlib.contextmanager
+def master_target_stream(subject, stream_name):
+    """A master, a target and a nats-server, and rowcast stream from the
+    master's end into the JetStream stream STREAM_NAME (stopped on the way
+    out). Yields (master, target, url, the stream's process)."""
+    with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
+            NatsServer() as nats:
+        url, stream = stream_into_jetstream(master, nats, subject, stream_name)
+        try:
+            yield master, target, url, stream
+        finally:
+            stop(stream)
+
+
 def fig4(statement_format, odd_args, even_args, broker=None):
     with MariaDB(name="master") as master, MariaDB(server_id=2, name="odd") as odd, \
             MariaDB(server_id=3, name="even") as even, (broker or NatsServer)() as b:
@@ -119,6 +144,8 @@ def fig4(statement_format, odd_args, even_args, broker=None):
         start = master.position()
         stream = start_rowcast("stream", "--source", master.url(), "--start", start,
                                "--sink", url, stdout=subprocess.DEVNULL)
+        if not broker:
+            b.wait_stream("FIG4")
         appliers = [apply_proc(master.dir, "odd", url, odd, "--durable", "odd", *odd_args),
                     apply_proc(master.dir, "even", url, even, "--durable", "even", *even_args)]
         try:
@@ -170,9 +197,42 @@ def test_fig4_statement_format_with_the_articles_scripts():
          ["--filter", "apply=" + os.path.join(LUA, "seed_even.lua")])
 
 
-@harness.timeout(300)
-def test_appliers_killed_repeatedly_apply_exactly_once():
-    rnd = random.Random(7)
+def workload_round(rnd, round_, ids, keys, bulk):
+    """One random source transaction: REPLACE, UPDATE and DELETE of random
+    sub_ids (repeatedly the same ones), with BULK a multi-row UPDATE or
+    INSERT ... SELECT too, and a sys1 change that both replicas get."""
+    stmts = ["BEGIN"]
+    if bulk and rnd.random() < 0.4:
+        lo = rnd.randint(1, keys - 50)
+        if rnd.random() < 0.5:
+            stmts.append(f"INSERT INTO subs1 (sub_id, code) SELECT seq, {round_} FROM "
+                         f"seq_{lo}_to_{lo + 49} ON DUPLICATE KEY UPDATE code = code + 1")
+            ids.update(range(lo, lo + 50))
+        else:
+            stmts.append(f"UPDATE subs1 SET code = code + 7 WHERE sub_id BETWEEN {lo} AND {lo + 49}")
+    for _ in range(rnd.randint(1, 8)):
+        k = rnd.randint(1, keys)
+        r = rnd.random()
+        if r < 0.5 or k not in ids:
+            stmts.append(f"REPLACE INTO subs1 SET sub_id={k}, code={rnd.randint(1, 99)}")
+            ids.add(k)
+        elif r < 0.8:
+            stmts.append(f"UPDATE subs1 SET code=code+1 WHERE sub_id={k}")
+        else:
+            stmts.append(f"DELETE FROM subs1 WHERE sub_id={k}")
+            ids.discard(k)
+    stmts.append(f"REPLACE INTO sys1 SET code={round_ % 7}, country='c{round_}'")
+    stmts.append("COMMIT")
+    return ";\n".join(stmts) + ";"
+
+
+def partitioned_crash(args_for, after_kill=None, rounds=40, keys=300, bulk=False, seed=7):
+    """The seed's odd/even replicas under a random workload while the
+    appliers are SIGKILLed again and again: each target must end with exactly
+    its share of the master's rows. args_for(tag, workdir) gives each
+    applier's extra options; after_kill(tag, workdir, rnd) runs between a
+    kill and the restart. Returns the appliers' stderr texts."""
+    rnd = random.Random(seed)
     with MariaDB(name="master") as master, MariaDB(server_id=2, name="odd") as odd, \
             MariaDB(server_id=3, name="even") as even, NatsServer() as nats:
         url = nats.url("rc.crash", scheme="jetstream", stream="CRASH")
@@ -183,38 +243,28 @@ def test_appliers_killed_repeatedly_apply_exactly_once():
         stream = start_rowcast("stream", "--source", master.url(), "--start", start,
                                "--sink", url, stdout=subprocess.DEVNULL)
         master.sql(SCHEMA_SQL)
+        nats.wait_stream("CRASH")
         spec = {"odd": (odd, odd_lua), "even": (even, even_lua)}
 
         def launch(tag):
             db, lua = spec[tag]
-            return apply_proc(d, tag, url, db, "--durable", tag, "--filter", "apply=" + lua)
+            return apply_proc(d, tag, url, db, "--durable", tag, "--filter", "apply=" + lua,
+                              *args_for(tag, d))
 
         procs = {t: launch(t) for t in spec}
         try:
             # A random workload in multi-row transactions, while the appliers
             # are killed and restarted.
             ids = set()
-            for round_ in range(40):
-                stmts = ["BEGIN"]
-                for _ in range(rnd.randint(1, 8)):
-                    k = rnd.randint(1, 300)
-                    r = rnd.random()
-                    if r < 0.5 or k not in ids:
-                        stmts.append(f"REPLACE INTO subs1 SET sub_id={k}, code={rnd.randint(1, 99)}")
-                        ids.add(k)
-                    elif r < 0.8:
-                        stmts.append(f"UPDATE subs1 SET code=code+1 WHERE sub_id={k}")
-                    else:
-                        stmts.append(f"DELETE FROM subs1 WHERE sub_id={k}")
-                        ids.discard(k)
-                stmts.append(f"REPLACE INTO sys1 SET code={round_ % 7}, country='c{round_}'")
-                stmts.append("COMMIT")
-                master.sql(";\n".join(stmts) + ";", database="clusterdb")
+            for round_ in range(rounds):
+                master.sql(workload_round(rnd, round_, ids, keys, bulk), database="clusterdb")
                 if round_ % 4 == 3:
                     for t, p in list(procs.items()):
                         if rnd.random() < 0.7:
                             p.send_signal(signal.SIGKILL)
                             p.wait()
+                            if after_kill:
+                                after_kill(t, d, rnd)
                             procs[t] = launch(t)
                 time.sleep(rnd.random() * 0.1)
             subs = master.query("SELECT * FROM clusterdb.subs1 ORDER BY sub_id")
@@ -223,16 +273,23 @@ def test_appliers_killed_repeatedly_apply_exactly_once():
                     "even": [r for r in subs if int(r["sub_id"]) % 2 == 0]}
             for t, (db, _) in spec.items():
                 wait_rows(db, "SELECT * FROM clusterdb.subs1 ORDER BY sub_id", want[t],
-                          list(procs.values()) + [stream], timeout=90)
+                          list(procs.values()) + [stream], timeout=120)
                 wait_rows(db, "SELECT * FROM clusterdb.sys1 ORDER BY code", sys1,
-                          list(procs.values()) + [stream], timeout=90)
+                          list(procs.values()) + [stream], timeout=120)
         finally:
             codes = {t: stop(p) for t, p in procs.items()}
             stop(stream)
-        assert codes == {"odd": 0, "even": 0}, (codes, err_text(d, "odd"), err_text(d, "even"))
+        logs = {t: err_text(d, t) for t in spec}
+        assert codes == {"odd": 0, "even": 0}, (codes, logs)
         # The kills did happen, and each restart continued from the target.
-        restarts = sum(err_text(d, t).count("resuming after") for t in spec)
+        restarts = sum(logs[t].count("resuming after") for t in spec)
         assert restarts >= 4, restarts
+        return logs
+
+
+@harness.timeout(300)
+def test_appliers_killed_repeatedly_apply_exactly_once():
+    partitioned_crash(lambda tag, d: [])
 
 
 TYPES_SQL = r"""
@@ -259,12 +316,8 @@ NOPK = "SELECT a, b FROM t.nopk ORDER BY a, b"
 
 @harness.timeout(240)
 def test_column_types_keyless_tables_and_conflict_policies():
-    with MariaDB(name="master") as master, MariaDB(server_id=2, name="target") as target, \
-            NatsServer() as nats:
-        url = nats.url("rc.types", scheme="jetstream", stream="TYPES")
+    with master_target_stream("rc.types", "TYPES") as (master, target, url, stream):
         d = master.dir
-        stream = start_rowcast("stream", "--source", master.url(), "--start", master.position(),
-                               "--sink", url, stdout=subprocess.DEVNULL)
         try:
             master.sql(TYPES_SQL)
             p = apply_proc(d, "t", url, target, "--durable", "t")
