@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import socket
+import time
 import urllib.parse
 
 from .process import ServerError, ServerProcess
