@@ -394,12 +394,37 @@ static int rc_jp_slot(lua_State *L, int slot)
     return slot;
 }
 
+/* Sizes seen last time at each depth: the events of a stream have the same
+ * shape, so tables made at the size of the last one like them grow without
+ * a rehash per power of two (most of a parse's time otherwise). Per thread,
+ * and only a hint: any size works. */
+typedef struct rc_jp_hint {
+    uint16_t keys, nums, items;
+} rc_jp_hint;
+static _Thread_local rc_jp_hint rc_jp_hints[RC_JEVENT_MAX_DEPTH + 2];
+
+static uint16_t rc_jp_clamp(lua_Integer n)
+{
+    return (uint16_t)(n > 1024 ? 1024 : n);
+}
+
+/* rc_jp_slot with a table of the given sizes. */
+static int rc_jp_slot_sized(lua_State *L, int slot, int narr, int nrec)
+{
+    if (lua_isnil(L, slot)) {
+        lua_createtable(L, narr, nrec);
+        lua_replace(L, slot);
+    }
+    return slot;
+}
+
 static void rc_jp_array(rc_jp *j)
 {
     lua_State *L = j->L;
     rc_jp_enter(j);
     j->p++;
-    lua_newtable(L);
+    rc_jp_hint *h = &rc_jp_hints[j->depth];
+    lua_createtable(L, h->items, 0);
     int t = lua_gettop(L);
     lua_pushnil(L); /* t+1: number texts */
     lua_Integer n = 0;
@@ -431,6 +456,7 @@ static void rc_jp_array(rc_jp *j)
             rc_jp_fail(j, j->p < j->end ? "',' or ']' expected in an array" : "unexpected end");
         }
     }
+    h->items = rc_jp_clamp(n);
     lua_pushinteger(L, n);
     rc_side_set(L, j->side, SIDE_ARR, t);
     if (!lua_isnil(L, t + 1)) {
@@ -446,13 +472,14 @@ static void rc_jp_object(rc_jp *j, int kind)
     lua_State *L = j->L;
     rc_jp_enter(j);
     j->p++;
-    lua_newtable(L);
+    rc_jp_hint *h = &rc_jp_hints[j->depth];
+    lua_createtable(L, 0, h->keys);
     int t = lua_gettop(L);
     lua_pushnil(L); /* t+1: nulls */
     lua_pushnil(L); /* t+2: number texts */
     lua_pushnil(L); /* t+3: key order */
-    lua_Integer nkeys = 0;
-    if (kind == K_OTHER) rc_jp_slot(L, t + 3);
+    lua_Integer nkeys = 0, nall = 0, nnums = 0;
+    if (kind == K_OTHER) rc_jp_slot_sized(L, t + 3, h->keys, 0);
     rc_jp_ws(j);
     if (j->p < j->end && *j->p == '}') {
         j->p++;
@@ -498,8 +525,10 @@ static void rc_jp_object(rc_jp *j, int kind)
             if (rec) {
                 lua_pushvalue(L, k);
                 lua_pushlstring(L, (const char *)j->num_s, j->num_n);
-                lua_rawset(L, rc_jp_slot(L, t + 2));
+                lua_rawset(L, rc_jp_slot_sized(L, t + 2, 0, h->nums));
+                nnums++;
             }
+            nall++;
             if (kind == K_OTHER) lua_rawseti(L, t + 3, ++nkeys); /* pops the key */
             lua_settop(L, t + 3);
             rc_jp_ws(j);
@@ -515,6 +544,8 @@ static void rc_jp_object(rc_jp *j, int kind)
             rc_jp_fail(j, j->p < j->end ? "',' or '}' expected in an object" : "unexpected end");
         }
     }
+    h->keys = rc_jp_clamp(nall);
+    h->nums = rc_jp_clamp(nnums);
     if (!lua_isnil(L, t + 1)) {
         lua_pushvalue(L, t + 1);
         rc_side_set(L, j->side, SIDE_NUL, t);
