@@ -581,10 +581,12 @@ int cmd_stream(int argc, char **argv)
         if (g_stop) break;
         if (err.code != RC_E_LOST) goto fail;
         /* Lost the server: keep what is complete, resume at the start of
-         * the open transaction, skip the changes of it already written. */
+         * the open transaction and skip every change of it decoded so far.
+         * They are skipped before the filters, so a script sees each change
+         * once; the event held open for the transaction's end stays open,
+         * since the rest of its transaction follows. */
         if (rc_outputs_flush(s.outs, 0, &err) < 0) goto fail;
-        s.skip_changes = s.txn_changes - (rc_outputs_has_open(s.outs) ? 1 : 0);
-        rc_outputs_discard_open(s.outs);
+        s.skip_changes = s.txn_changes;
         s.txn_changes = 0;
         snprintf(file, sizeof file, "%s", s.read_file);
         pos = s.read_next;

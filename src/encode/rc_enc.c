@@ -97,13 +97,6 @@ void rc_enc_finish(rc_enc *e)
     close_open(e, 0, 0, 0);
 }
 
-void rc_enc_discard_open(rc_enc *e)
-{
-    if (!e->open) return;
-    e->out->len = e->complete;
-    e->open = 0;
-}
-
 const char *rc_enc_ts_text(rc_enc *e, uint32_t ts)
 {
     if (ts == e->ts_cached) return e->ts_text;

@@ -36,8 +36,6 @@ void rc_enc_txn_end(rc_enc *e, const rc_txn_end *t);
  * input ended before the transaction did). */
 void rc_enc_finish(rc_enc *e);
 int rc_enc_has_open(const rc_enc *e);
-/* Drops the open event, if any (it will be decoded again). */
-void rc_enc_discard_open(rc_enc *e);
 /* Bytes of out that hold whole events. */
 size_t rc_enc_complete(const rc_enc *e);
 /* The caller removed the first n complete bytes of out. */

@@ -425,24 +425,6 @@ void rc_outputs_finish(rc_outputs *o)
     }
 }
 
-void rc_outputs_discard_open(rc_outputs *o)
-{
-    for (int i = 0; i < o->n; i++) {
-        output *u = o->v[i];
-        if (!rc_enc_has_open(u->enc)) continue;
-        rc_enc_discard_open(u->enc);
-        u->open_seq = 0;
-        if (!u->line && u->qlen) u->qlen--; /* the open event's metadata is last */
-    }
-}
-
-int rc_outputs_has_open(const rc_outputs *o)
-{
-    for (int i = 0; i < o->n; i++)
-        if (rc_enc_has_open(o->v[i]->enc)) return 1;
-    return 0;
-}
-
 int rc_outputs_flush(rc_outputs *o, int timeout_ms, rc_err *err)
 {
     for (int i = 0; i < o->n; i++) {

@@ -38,10 +38,8 @@ int rc_outputs_count(const rc_outputs *o);
 
 int rc_outputs_change(rc_outputs *o, const rc_change *c, rc_err *err);
 int rc_outputs_txn_end(rc_outputs *o, const rc_txn_end *t, rc_err *err);
-/* The input ended (or a reconnect): close/drop the open event. */
+/* The input ended: close the open event (as not its transaction's last). */
 void rc_outputs_finish(rc_outputs *o);
-void rc_outputs_discard_open(rc_outputs *o);
-int rc_outputs_has_open(const rc_outputs *o);
 
 /* Sends what is complete and collects confirmations, waiting up to
  * timeout_ms for them (-1: until everything sent is confirmed, retrying
