@@ -78,10 +78,18 @@ $(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(SRC)
 
 fuzz-build: $(FUZZ_BIN)
 
+# Each target in turn, from its seeds (tests/fuzz/corpus/NAME, else
+# tests/fuzz/corpus) into build-fuzz/corpus-NAME.
 fuzz: fuzz-build
-	@mkdir -p $(FZ)/corpus
-	$(FZ)/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	    $(FZ)/corpus tests/fuzz/corpus $(wildcard ../shared/fixtures/binlogs)
+	@for f in $(FUZZ_BIN); do \
+	    n=$${f##*/fuzz_}; seeds=tests/fuzz/corpus/$$n; \
+	    [ -d $$seeds ] || seeds=tests/fuzz/corpus; \
+	    extra=; [ $$n = decode ] && extra="$(wildcard ../shared/fixtures/binlogs)"; \
+	    mkdir -p $(FZ)/corpus-$$n; \
+	    echo "fuzzing $$n for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        $(FZ)/corpus-$$n $$seeds $$extra || exit 1; \
+	done
 
 deps:
 	bash scripts/install-deps.sh
