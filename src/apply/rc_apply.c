@@ -524,6 +524,26 @@ static int rc_listed(lua_State *L, int ev, const char *k, const char *name)
     return found;
 }
 
+/* A key column's "`col` <=> " after the ones before it (its value follows,
+ * in b and, keyed, in desc). */
+static void rc_sql_where_col(rc_buf *b, rc_buf *desc, const char *col, int *first)
+{
+    if (!*first) RC_BUF_LIT(b, " AND ");
+    if (!*first) rc_buf_putc(desc, ',');
+    *first = 0;
+    rc_sql_ident(b, col);
+    RC_BUF_LIT(b, " <=> ");
+}
+
+/* The end of a WHERE and of its description; first: no column was written. */
+static void rc_sql_where_end(rc_buf *b, rc_buf *desc, int keyed, int first)
+{
+    if (!keyed) rc_buf_puts(desc, "no primary key");
+    rc_buf_putc(desc, ']');
+    if (first) RC_BUF_LIT(b, "1 = 1");
+    if (!keyed) RC_BUF_LIT(b, " LIMIT 1");
+}
+
 /* Appends "`c1` <=> v1 AND ..." for the key columns of image (the table at
  * img) to b and "[v1,v2]"-style text for messages to desc. */
 static int rc_sql_where(rc_apply *a, const rc_tinfo *t, int ev, int img, rc_buf *b, rc_buf *desc,
@@ -555,11 +575,7 @@ static int rc_sql_where(rc_apply *a, const rc_tinfo *t, int ev, int img, rc_buf 
             lua_pop(L, 1);
             continue;
         }
-        if (!first) RC_BUF_LIT(b, " AND ");
-        if (!first) rc_buf_putc(desc, ',');
-        first = 0;
-        rc_sql_ident(b, col);
-        RC_BUF_LIT(b, " <=> ");
+        rc_sql_where_col(b, desc, col, &first);
         lua_getfield(L, img, col);
         int rc = rc_sql_value(a, b, -1, rc_tinfo_kind(t, col), err);
         if (rc == 0 && keyed) rc_sql_value(a, desc, -1, rc_tinfo_kind(t, col), err);
@@ -569,12 +585,29 @@ static int rc_sql_where(rc_apply *a, const rc_tinfo *t, int ev, int img, rc_buf 
             return -1;
         }
     }
-    if (!keyed) rc_buf_puts(desc, "no primary key");
-    rc_buf_putc(desc, ']');
     lua_pop(L, 1);
-    if (first) RC_BUF_LIT(b, "1 = 1");
-    if (!keyed) RC_BUF_LIT(b, " LIMIT 1");
+    rc_sql_where_end(b, desc, keyed, first);
     return 0;
+}
+
+/* Before a column of an image (rc_sql_image's set): the separator, and
+ * "`col` = " or, for set 2, all of "`col` = VALUES(`col`)". 1 when the
+ * column's value is to follow. */
+static int rc_sql_image_col(rc_buf *b, const char *col, int set, int *first)
+{
+    if (!*first) rc_buf_putc(b, ',');
+    *first = 0;
+    if (set) {
+        rc_sql_ident(b, col);
+        RC_BUF_LIT(b, " = ");
+    }
+    if (set == 2) {
+        RC_BUF_LIT(b, "VALUES(");
+        rc_sql_ident(b, col);
+        rc_buf_putc(b, ')');
+        return 0;
+    }
+    return 1;
 }
 
 /* "(`a`,`b`) VALUES (1,'x')" for the image at img, or "`a` = 1, `b` = 'x'"
@@ -606,17 +639,7 @@ static int rc_sql_image(rc_apply *a, const rc_tinfo *t, int ev, int img, int set
         lua_rawgeti(L, cols, i);
         const char *col = lua_tostring(L, -1);
         if (col && !rc_listed(L, ev, "missing", col)) {
-            if (!first) rc_buf_putc(b, ',');
-            first = 0;
-            if (set) {
-                rc_sql_ident(b, col);
-                RC_BUF_LIT(b, " = ");
-            }
-            if (set == 2) {
-                RC_BUF_LIT(b, "VALUES(");
-                rc_sql_ident(b, col);
-                rc_buf_putc(b, ')');
-            } else {
+            if (rc_sql_image_col(b, col, set, &first)) {
                 lua_getfield(L, img, col);
                 int rc = rc_sql_value(a, b, -1, rc_tinfo_kind(t, col), err);
                 lua_pop(L, 1);
@@ -715,20 +738,13 @@ static int rc_fsql_where(rc_apply *a, const rc_tinfo *t, const rc_jfast *f, int 
         if (!keyed && (rc_jfast_listed(&f->list[RC_JL_MISSING], col) ||
                        rc_jfast_listed(&f->list[RC_JL_MISSING_OLD], col)))
             continue;
-        if (!first) RC_BUF_LIT(b, " AND ");
-        if (!first) rc_buf_putc(desc, ',');
-        first = 0;
-        rc_sql_ident(b, col);
-        RC_BUF_LIT(b, " <=> ");
+        rc_sql_where_col(b, desc, col, &first);
         const rc_jval *v = rc_jfast_col(rc_fimg(f, old), col, keyed ? 0 : i);
         int kind = rc_tinfo_kind(t, col);
         rc_fsql_value(a, b, v, kind);
         if (keyed) rc_fsql_value(a, desc, v, kind);
     }
-    if (!keyed) rc_buf_puts(desc, "no primary key");
-    rc_buf_putc(desc, ']');
-    if (first) RC_BUF_LIT(b, "1 = 1");
-    if (!keyed) RC_BUF_LIT(b, " LIMIT 1");
+    rc_sql_where_end(b, desc, keyed, first);
     return 0;
 }
 
@@ -751,17 +767,7 @@ static int rc_fsql_image(rc_apply *a, const rc_tinfo *t, const rc_jfast *f, int 
     for (size_t i = 0; i < cols->n; i++) {
         const char *col = cols->items[i];
         if (miss->n && rc_jfast_listed(miss, col)) continue;
-        if (!first) rc_buf_putc(b, ',');
-        first = 0;
-        if (set) {
-            rc_sql_ident(b, col);
-            RC_BUF_LIT(b, " = ");
-        }
-        if (set == 2) {
-            RC_BUF_LIT(b, "VALUES(");
-            rc_sql_ident(b, col);
-            rc_buf_putc(b, ')');
-        } else {
+        if (rc_sql_image_col(b, col, set, &first)) {
             rc_fsql_value(a, b, rc_jfast_col(rc_fimg(f, old), col, i), rc_tinfo_kind(t, col));
         }
     }

@@ -68,47 +68,6 @@ static void rc_jf_ws(rc_jf_p *j)
         j->p++;
 }
 
-/* rc_jevent's rule: the length of a valid UTF-8 sequence, 0 if none. */
-static size_t rc_jf_utf8(const unsigned char *p, const unsigned char *end)
-{
-    unsigned c = p[0], lo = 0x80, hi = 0xBF;
-    size_t n;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else
-        return 0;
-    if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi) return 0;
-    for (size_t i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF) return 0;
-    return n;
-}
-
-static int rc_jf_hex4(const unsigned char *p, const unsigned char *end, unsigned *out)
-{
-    unsigned v = 0;
-    if (end - p < 4) return -1;
-    for (int i = 0; i < 4; i++) {
-        unsigned c = p[i], d;
-        if (c >= '0' && c <= '9')
-            d = c - '0';
-        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-            d = (c | 0x20) - 'a' + 10;
-        else
-            return -1;
-        v = v << 4 | d;
-    }
-    *out = v;
-    return 0;
-}
-
 /* Bytes that stand for themselves in a JSON string: ASCII but the quote,
  * the backslash and control characters (one lookup per byte: most of a
  * parse is strings). */
@@ -140,7 +99,7 @@ static int rc_jf_unescape(const unsigned char **pp, const unsigned char *end, rc
                 continue;
             }
             if (c < 0x80) break; /* quote, backslash, control character */
-            size_t u = rc_jf_utf8(q, end);
+            size_t u = rc_jevent_utf8_len(q, end);
             if (!u) return -1;
             q += u;
         }
@@ -163,33 +122,19 @@ static int rc_jf_unescape(const unsigned char **pp, const unsigned char *end, rc
         case 't': c = '\t'; break;
         case 'u': {
             unsigned cp, lo;
-            if (rc_jf_hex4(p, end, &cp) < 0) return -1;
+            if (rc_jevent_hex4(p, end, &cp) < 0) return -1;
             p += 4;
             if (cp >= 0xDC00 && cp <= 0xDFFF) return -1;
             if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || rc_jf_hex4(p + 2, end, &lo) < 0 ||
-                    lo < 0xDC00 || lo > 0xDFFF)
+                if (end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
+                    rc_jevent_hex4(p + 2, end, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
                     return -1;
                 p += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             }
             if (cp == 0) *nul = 1;
             rc_buf_reserve(out, 4);
-            if (cp < 0x80) {
-                out->data[out->len++] = (char)cp;
-            } else if (cp < 0x800) {
-                out->data[out->len++] = (char)(0xC0 | cp >> 6);
-                out->data[out->len++] = (char)(0x80 | (cp & 0x3F));
-            } else if (cp < 0x10000) {
-                out->data[out->len++] = (char)(0xE0 | cp >> 12);
-                out->data[out->len++] = (char)(0x80 | (cp >> 6 & 0x3F));
-                out->data[out->len++] = (char)(0x80 | (cp & 0x3F));
-            } else {
-                out->data[out->len++] = (char)(0xF0 | cp >> 18);
-                out->data[out->len++] = (char)(0x80 | (cp >> 12 & 0x3F));
-                out->data[out->len++] = (char)(0x80 | (cp >> 6 & 0x3F));
-                out->data[out->len++] = (char)(0x80 | (cp & 0x3F));
-            }
+            out->len += rc_jevent_utf8_put(out->data + out->len, cp);
             continue;
         }
         default: return -1;
