@@ -28,11 +28,13 @@
 #include <lua.h>
 #include <mysql.h>
 
+#include "apply/rc_jfast.h"
 #include "apply/rc_relay.h"
 #include "apply/rc_target.h"
 #include "apply/rc_workers.h"
 #include "core/rc_buf.h"
 #include "core/rc_log.h"
+#include "encode/rc_json.h"
 #include "filter/rc_jevent.h"
 #include "filter/rc_lua.h"
 #include "mysql/rc_conn.h"
@@ -89,7 +91,8 @@ typedef struct rc_took {
     char pos[320]; /* "FILE:OFFSET:ROW", or "" */
     char gtid[256];
     int commit, discarded;
-    int parsed; /* the event is the table at index 1 of the take half's state */
+    int parsed;  /* the event is the table at index 1 of the take half's state */
+    int fparsed; /* the event is what a->jf holds (rc_jfast) */
     const char *body;
     size_t bodylen;
 } rc_took;
@@ -113,9 +116,14 @@ struct rc_apply {
     /* take half */
     rc_point apply;
     lua_State *L;
-    rc_buf lit, where, key;
-    rc_apos cur;      /* last event taken (committed or in the open transaction) */
-    rc_txn own;       /* the transaction being built without workers */
+    rc_buf lit, where, key, doc;
+    rc_jfast jf;    /* the take half's C reading of an event (no apply scripts) */
+    rc_jfast rjf;   /* the receive half's (no receive scripts); with a relay log */
+    rc_jfast *rj;   /* &jf without a relay log (one thread, one parse), else &rjf */
+    int crosscheck; /* ROWCAST_APPLY_CROSSCHECK: every event built both ways, compared */
+    uint64_t crosschecked, fast_other; /* events compared; read the Lua way only */
+    rc_apos cur;                       /* last event taken (committed or in the open transaction) */
+    rc_txn own;                        /* the transaction being built without workers */
     rc_txn *x;        /* the transaction being built: &own or a worker slot; NULL between */
     int streamed;     /* x outgrew RC_TXN_KEEP_BYTES: its statements already ran on t */
     int grouped;      /* complete source transactions waiting in own (group commit) */
@@ -201,9 +209,22 @@ static int rc_apos_cmp(const rc_apos *x, const rc_apos *y)
     return 0;
 }
 
+/* "FILE:OFFSET:ROW"; once per event, so without printf. Fits: the file
+ * name is under 256 bytes, each number at most 20 digits. */
 static void rc_apos_text(const rc_apos *p, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "%s:%" PRIu64 ":%" PRIu64, p->file, p->off, p->row);
+    _Static_assert(sizeof p->file + 2 * 21 + 1 <= sizeof((rc_took *)0)->pos, "pos too small");
+    size_t n = strlen(p->file);
+    if (outsz < n + 2 * 21 + 1) {
+        snprintf(out, outsz, "%s:%" PRIu64 ":%" PRIu64, p->file, p->off, p->row);
+        return;
+    }
+    memcpy(out, p->file, n);
+    out[n++] = ':';
+    n += rc_fmt_u64(out + n, p->off);
+    out[n++] = ':';
+    n += rc_fmt_u64(out + n, p->row);
+    out[n] = 0;
 }
 
 /* ---- SQL text ------------------------------------------------------------ */
@@ -270,6 +291,46 @@ static int rc_sql_base64(rc_buf *b, const char *s, size_t n)
     return 0;
 }
 
+/* A string value as the literal its column's kind wants. */
+static void rc_sql_text(rc_apply *a, rc_buf *b, const char *s, size_t n, int kind)
+{
+    if (kind == RC_COL_BINARY && rc_sql_base64(b, s, n) == 0) return;
+    if (kind == RC_COL_GEOMETRY) {
+        RC_BUF_LIT(b, "ST_GeomFromText(");
+        rc_sql_string(a, b, s, n);
+        rc_buf_putc(b, ')');
+        return;
+    }
+    rc_sql_string(a, b, s, n);
+}
+
+/* A value of the C reading (rc_jfast) as the literal rc_sql_value writes
+ * for the same value in Lua, without printf for integers and plain
+ * decimals. */
+static void rc_fsql_value(rc_apply *a, rc_buf *b, const rc_jval *v, int kind)
+{
+    switch (v ? v->type : RC_JV_NULL) {
+    case RC_JV_TRUE: rc_buf_putc(b, '1'); return;
+    case RC_JV_FALSE: rc_buf_putc(b, '0'); return;
+    case RC_JV_INT:
+        /* The text is the integer's %lld, but for -0. */
+        if (v->n == 2 && v->s[0] == '-' && v->s[1] == '0')
+            rc_buf_putc(b, '0');
+        else
+            rc_buf_put(b, v->s, v->n);
+        return;
+    case RC_JV_FLOAT: rc_jfast_float_sql(v->s, v->n, b); return;
+    case RC_JV_STR: rc_sql_text(a, b, v->s, v->n, kind); return;
+    case RC_JV_ARRAY: {
+        a->doc.len = 0;
+        rc_jfast_array_json(v, &a->doc);
+        rc_sql_string(a, b, a->doc.data ? a->doc.data : "", a->doc.len);
+        return;
+    }
+    default: RC_BUF_LIT(b, "NULL"); return;
+    }
+}
+
 /* The Lua value at idx (a column value from the event) as an SQL literal. */
 static int rc_sql_value(rc_apply *a, rc_buf *b, int idx, int kind, rc_err *err)
 {
@@ -293,14 +354,7 @@ static int rc_sql_value(rc_apply *a, rc_buf *b, int idx, int kind, rc_err *err)
     case LUA_TSTRING: {
         size_t n;
         const char *s = lua_tolstring(L, idx, &n);
-        if (kind == RC_COL_BINARY && rc_sql_base64(b, s, n) == 0) return 0;
-        if (kind == RC_COL_GEOMETRY) {
-            RC_BUF_LIT(b, "ST_GeomFromText(");
-            rc_sql_string(a, b, s, n);
-            rc_buf_putc(b, ')');
-            return 0;
-        }
-        rc_sql_string(a, b, s, n);
+        rc_sql_text(a, b, s, n, kind);
         return 0;
     }
     case LUA_TTABLE: {
@@ -470,6 +524,26 @@ static int rc_listed(lua_State *L, int ev, const char *k, const char *name)
     return found;
 }
 
+/* A key column's "`col` <=> " after the ones before it (its value follows,
+ * in b and, keyed, in desc). */
+static void rc_sql_where_col(rc_buf *b, rc_buf *desc, const char *col, int *first)
+{
+    if (!*first) RC_BUF_LIT(b, " AND ");
+    if (!*first) rc_buf_putc(desc, ',');
+    *first = 0;
+    rc_sql_ident(b, col);
+    RC_BUF_LIT(b, " <=> ");
+}
+
+/* The end of a WHERE and of its description; first: no column was written. */
+static void rc_sql_where_end(rc_buf *b, rc_buf *desc, int keyed, int first)
+{
+    if (!keyed) rc_buf_puts(desc, "no primary key");
+    rc_buf_putc(desc, ']');
+    if (first) RC_BUF_LIT(b, "1 = 1");
+    if (!keyed) RC_BUF_LIT(b, " LIMIT 1");
+}
+
 /* Appends "`c1` <=> v1 AND ..." for the key columns of image (the table at
  * img) to b and "[v1,v2]"-style text for messages to desc. */
 static int rc_sql_where(rc_apply *a, const rc_tinfo *t, int ev, int img, rc_buf *b, rc_buf *desc,
@@ -501,11 +575,7 @@ static int rc_sql_where(rc_apply *a, const rc_tinfo *t, int ev, int img, rc_buf 
             lua_pop(L, 1);
             continue;
         }
-        if (!first) RC_BUF_LIT(b, " AND ");
-        if (!first) rc_buf_putc(desc, ',');
-        first = 0;
-        rc_sql_ident(b, col);
-        RC_BUF_LIT(b, " <=> ");
+        rc_sql_where_col(b, desc, col, &first);
         lua_getfield(L, img, col);
         int rc = rc_sql_value(a, b, -1, rc_tinfo_kind(t, col), err);
         if (rc == 0 && keyed) rc_sql_value(a, desc, -1, rc_tinfo_kind(t, col), err);
@@ -515,12 +585,29 @@ static int rc_sql_where(rc_apply *a, const rc_tinfo *t, int ev, int img, rc_buf 
             return -1;
         }
     }
-    if (!keyed) rc_buf_puts(desc, "no primary key");
-    rc_buf_putc(desc, ']');
     lua_pop(L, 1);
-    if (first) RC_BUF_LIT(b, "1 = 1");
-    if (!keyed) RC_BUF_LIT(b, " LIMIT 1");
+    rc_sql_where_end(b, desc, keyed, first);
     return 0;
+}
+
+/* Before a column of an image (rc_sql_image's set): the separator, and
+ * "`col` = " or, for set 2, all of "`col` = VALUES(`col`)". 1 when the
+ * column's value is to follow. */
+static int rc_sql_image_col(rc_buf *b, const char *col, int set, int *first)
+{
+    if (!*first) rc_buf_putc(b, ',');
+    *first = 0;
+    if (set) {
+        rc_sql_ident(b, col);
+        RC_BUF_LIT(b, " = ");
+    }
+    if (set == 2) {
+        RC_BUF_LIT(b, "VALUES(");
+        rc_sql_ident(b, col);
+        rc_buf_putc(b, ')');
+        return 0;
+    }
+    return 1;
 }
 
 /* "(`a`,`b`) VALUES (1,'x')" for the image at img, or "`a` = 1, `b` = 'x'"
@@ -552,17 +639,7 @@ static int rc_sql_image(rc_apply *a, const rc_tinfo *t, int ev, int img, int set
         lua_rawgeti(L, cols, i);
         const char *col = lua_tostring(L, -1);
         if (col && !rc_listed(L, ev, "missing", col)) {
-            if (!first) rc_buf_putc(b, ',');
-            first = 0;
-            if (set) {
-                rc_sql_ident(b, col);
-                RC_BUF_LIT(b, " = ");
-            }
-            if (set == 2) {
-                RC_BUF_LIT(b, "VALUES(");
-                rc_sql_ident(b, col);
-                rc_buf_putc(b, ')');
-            } else {
+            if (rc_sql_image_col(b, col, set, &first)) {
                 lua_getfield(L, img, col);
                 int rc = rc_sql_value(a, b, -1, rc_tinfo_kind(t, col), err);
                 lua_pop(L, 1);
@@ -576,23 +653,6 @@ static int rc_sql_image(rc_apply *a, const rc_tinfo *t, int ev, int img, int set
     }
     if (!set) rc_buf_putc(b, ')');
     lua_pop(L, 1);
-    return 0;
-}
-
-/* INSERT of the image at img; overwrite turns a duplicate into an update. */
-static int rc_sql_insert(rc_apply *a, const rc_tinfo *t, int ev, int img, int overwrite, rc_buf *b,
-                         rc_err *err)
-{
-    RC_BUF_LIT(b, "INSERT INTO ");
-    rc_sql_ident(b, t->schema);
-    rc_buf_putc(b, '.');
-    rc_sql_ident(b, t->table);
-    rc_buf_putc(b, ' ');
-    if (rc_sql_image(a, t, ev, img, 0, b, err) < 0) return -1;
-    if (overwrite) {
-        RC_BUF_LIT(b, " ON DUPLICATE KEY UPDATE ");
-        if (rc_sql_image(a, t, ev, img, 2, b, err) < 0) return -1;
-    }
     return 0;
 }
 
@@ -656,12 +716,136 @@ static int rc_keys_of(rc_apply *a, const rc_tinfo *t, int ev, int img, const rc_
     return 0;
 }
 
-/* One row event (the table at ev) as a statement of x. */
-static int rc_build_row(rc_apply *a, rc_txn *x, int ev, const char *op, const char *pos,
-                        rc_err *err)
+/* ---- rows from the C reading (rc_jfast) ----------------------------------
+ * The same statements as the Lua functions above, read from the structure:
+ * each function mirrors its Lua twin (rc_sql_where, rc_sql_image,
+ * rc_keys_of), which the differential test holds them to. */
+
+static const rc_jimage *rc_fimg(const rc_jfast *f, int old)
 {
-    lua_State *L = a->L;
-    const char *schema = rc_field_str(L, ev, "schema"), *table = rc_field_str(L, ev, "table");
+    return old ? &f->img_old : &f->img_new;
+}
+
+static int rc_fsql_where(rc_apply *a, const rc_tinfo *t, const rc_jfast *f, int old, rc_buf *b,
+                         rc_buf *desc)
+{
+    const rc_jlist *pk = &f->list[RC_JL_PRIMARY];
+    int keyed = pk->present, first = 1;
+    if (!keyed) pk = &f->list[RC_JL_COLUMNS]; /* every column identifies the row */
+    rc_buf_putc(desc, '[');
+    for (size_t i = 0; i < pk->n; i++) {
+        const char *col = pk->items[i];
+        if (!keyed && (rc_jfast_listed(&f->list[RC_JL_MISSING], col) ||
+                       rc_jfast_listed(&f->list[RC_JL_MISSING_OLD], col)))
+            continue;
+        rc_sql_where_col(b, desc, col, &first);
+        const rc_jval *v = rc_jfast_col(rc_fimg(f, old), col, keyed ? 0 : i);
+        int kind = rc_tinfo_kind(t, col);
+        rc_fsql_value(a, b, v, kind);
+        if (keyed) rc_fsql_value(a, desc, v, kind);
+    }
+    rc_sql_where_end(b, desc, keyed, first);
+    return 0;
+}
+
+static int rc_fsql_image(rc_apply *a, const rc_tinfo *t, const rc_jfast *f, int old, int set,
+                         rc_buf *b)
+{
+    const rc_jlist *cols = &f->list[RC_JL_COLUMNS], *miss = &f->list[RC_JL_MISSING];
+    int first = 1;
+    if (!set) {
+        rc_buf_putc(b, '(');
+        for (size_t i = 0; i < cols->n; i++) {
+            if (miss->n && rc_jfast_listed(miss, cols->items[i])) continue;
+            if (!first) rc_buf_putc(b, ',');
+            first = 0;
+            rc_sql_ident(b, cols->items[i]);
+        }
+        RC_BUF_LIT(b, ") VALUES (");
+        first = 1;
+    }
+    for (size_t i = 0; i < cols->n; i++) {
+        const char *col = cols->items[i];
+        if (miss->n && rc_jfast_listed(miss, col)) continue;
+        if (rc_sql_image_col(b, col, set, &first)) {
+            rc_fsql_value(a, b, rc_jfast_col(rc_fimg(f, old), col, i), rc_tinfo_kind(t, col));
+        }
+    }
+    if (!set) rc_buf_putc(b, ')');
+    return 0;
+}
+
+static int rc_fkeys_of(rc_apply *a, const rc_tinfo *t, const rc_jfast *f, int old,
+                       const rc_buf *desc, rc_txn *x)
+{
+    const rc_stmt *s = &x->st[x->n - 1];
+    const char *tab = rc_txn_str(x, s->table);
+    rc_txn_key(x, rc_key_hash(tab, s->tablelen, desc->data, desc->len));
+    const rc_jlist *keys = &f->list[RC_JL_KEYS], *pk = &f->list[RC_JL_PRIMARY];
+    for (size_t i = 0; i < keys->n; i++) {
+        const char *col = keys->items[i];
+        /* A string `primary` is no list: rc_listed finds nothing in it. */
+        if (pk->present == 1 && rc_jfast_listed(pk, col)) continue;
+        a->key.len = 0;
+        rc_buf_puts(&a->key, col);
+        rc_buf_putc(&a->key, '=');
+        rc_fsql_value(a, &a->key, rc_jfast_col(rc_fimg(f, old), col, 0), rc_tinfo_kind(t, col));
+        rc_txn_key(x, rc_key_hash(tab, s->tablelen, a->key.data, a->key.len));
+    }
+    return 0;
+}
+
+/* Where a row event's parts come from: the Lua table at index ev of a->L
+ * (f NULL; its images at newi and oldi), or the C reading f. */
+typedef struct rc_rowsrc {
+    const rc_jfast *f;
+    int ev, newi, oldi;
+} rc_rowsrc;
+
+static int rc_row_where(rc_apply *a, const rc_tinfo *t, const rc_rowsrc *r, int old, rc_buf *b,
+                        rc_buf *desc, rc_err *err)
+{
+    if (r->f) return rc_fsql_where(a, t, r->f, old, b, desc);
+    return rc_sql_where(a, t, r->ev, old ? r->oldi : r->newi, b, desc, err);
+}
+
+static int rc_row_image(rc_apply *a, const rc_tinfo *t, const rc_rowsrc *r, int old, int set,
+                        rc_buf *b, rc_err *err)
+{
+    if (r->f) return rc_fsql_image(a, t, r->f, old, set, b);
+    return rc_sql_image(a, t, r->ev, old ? r->oldi : r->newi, set, b, err);
+}
+
+static int rc_row_keys(rc_apply *a, const rc_tinfo *t, const rc_rowsrc *r, int old,
+                       const rc_buf *desc, rc_txn *x, rc_err *err)
+{
+    if (r->f) return rc_fkeys_of(a, t, r->f, old, desc, x);
+    return rc_keys_of(a, t, r->ev, old ? r->oldi : r->newi, desc, x, err);
+}
+
+/* INSERT of the new image; overwrite turns a duplicate into an update. */
+static int rc_sql_insert(rc_apply *a, const rc_tinfo *t, const rc_rowsrc *r, int overwrite,
+                         rc_buf *b, rc_err *err)
+{
+    RC_BUF_LIT(b, "INSERT INTO ");
+    rc_sql_ident(b, t->schema);
+    rc_buf_putc(b, '.');
+    rc_sql_ident(b, t->table);
+    rc_buf_putc(b, ' ');
+    if (rc_row_image(a, t, r, 0, 0, b, err) < 0) return -1;
+    if (overwrite) {
+        RC_BUF_LIT(b, " ON DUPLICATE KEY UPDATE ");
+        if (rc_row_image(a, t, r, 0, 2, b, err) < 0) return -1;
+    }
+    return 0;
+}
+
+/* One row event as a statement of x, whichever reading it comes from:
+ * has_new and has_old tell whether the images are objects (tables). */
+static int rc_build_row_from(rc_apply *a, rc_txn *x, const rc_rowsrc *r, const char *schema,
+                             const char *table, const char *op, int has_new, int has_old,
+                             const char *pos, rc_err *err)
+{
     if (!schema || !table)
         return rc_err_set(err, RC_E_CORRUPT, "apply: event at %s has no schema or table",
                           pos ? pos : "?");
@@ -672,15 +856,9 @@ static int rc_build_row(rc_apply *a, rc_txn *x, int ev, const char *op, const ch
         rc_warn("apply: event at %s: unknown operation '%s', left out", pos ? pos : "?", op);
         return 0;
     }
-    lua_getfield(L, ev, "new");
-    int newi = lua_gettop(L);
-    lua_getfield(L, ev, "old");
-    int oldi = lua_gettop(L);
-    if ((!del && !lua_istable(L, newi)) || (!ins && !lua_istable(L, oldi))) {
-        lua_settop(L, newi - 1);
+    if ((!del && !has_new) || (!ins && !has_old))
         return rc_err_set(err, RC_E_CORRUPT, "apply: %s event at %s lacks its row image", op,
                           pos ? pos : "?");
-    }
     size_t mark = x->text.len;
     rc_stmt *s = rc_txn_add(x, ins ? RC_ST_INSERT : upd ? RC_ST_UPDATE : RC_ST_DELETE);
     rc_buf *b = &x->text, *desc = &a->lit;
@@ -697,45 +875,71 @@ static int rc_build_row(rc_apply *a, rc_txn *x, int ev, const char *op, const ch
     s->sql = b->len;
     int rc = 0;
     if (ins) {
-        rc = rc_sql_insert(a, t, ev, newi, overwrite, b, err);
-        if (rc == 0) rc = rc_sql_where(a, t, ev, newi, &a->where, desc, err);
+        rc = rc_sql_insert(a, t, r, overwrite, b, err);
+        if (rc == 0) rc = rc_row_where(a, t, r, 0, &a->where, desc, err);
     } else {
-        rc_buf_puts(b, upd ? "UPDATE " : "DELETE FROM ");
+        if (upd)
+            RC_BUF_LIT(b, "UPDATE ");
+        else
+            RC_BUF_LIT(b, "DELETE FROM ");
         rc_sql_ident(b, schema);
         rc_buf_putc(b, '.');
         rc_sql_ident(b, table);
         if (upd) {
             RC_BUF_LIT(b, " SET ");
-            rc = rc_sql_image(a, t, ev, newi, 1, b, err);
+            rc = rc_row_image(a, t, r, 0, 1, b, err);
         }
         RC_BUF_LIT(b, " WHERE ");
-        if (rc == 0) rc = rc_sql_where(a, t, ev, oldi, b, desc, err);
+        if (rc == 0) rc = rc_row_where(a, t, r, 1, b, desc, err);
     }
     s->sqllen = b->len - s->sql;
     if (rc == 0 && upd && overwrite) {
         /* The row is missing: the target should hold the new image. */
         s->alt = b->len;
-        rc = rc_sql_insert(a, t, ev, newi, 1, b, err);
+        rc = rc_sql_insert(a, t, r, 1, b, err);
         s->altlen = b->len - s->alt;
     }
     s->desc = b->len;
     rc_buf_put(b, desc->data ? desc->data : "", desc->len);
     s->desclen = b->len - s->desc;
     if (rc == 0 && a->workers) {
-        rc = rc_keys_of(a, t, ev, del ? oldi : newi, desc, x, err);
+        rc = rc_row_keys(a, t, r, del, desc, x, err);
         if (rc == 0 && upd) {
             /* The key it had as well: a change of primary key frees one. */
             desc->len = a->where.len = 0;
-            rc = rc_sql_where(a, t, ev, oldi, &a->where, desc, err);
-            if (rc == 0) rc = rc_keys_of(a, t, ev, oldi, desc, x, err);
+            rc = rc_row_where(a, t, r, 1, &a->where, desc, err);
+            if (rc == 0) rc = rc_row_keys(a, t, r, 1, desc, x, err);
         }
     }
-    lua_settop(L, newi - 1);
     if (rc < 0) {
         x->n--;
         x->text.len = mark;
     }
     return rc;
+}
+
+/* One row event (the table at ev) as a statement of x. */
+static int rc_build_row(rc_apply *a, rc_txn *x, int ev, const char *op, const char *pos,
+                        rc_err *err)
+{
+    lua_State *L = a->L;
+    const char *schema = rc_field_str(L, ev, "schema"), *table = rc_field_str(L, ev, "table");
+    lua_getfield(L, ev, "new");
+    int newi = lua_gettop(L);
+    lua_getfield(L, ev, "old");
+    rc_rowsrc r = {.f = NULL, .ev = ev, .newi = newi, .oldi = newi + 1};
+    int rc = rc_build_row_from(a, x, &r, schema, table, op, lua_istable(L, newi),
+                               lua_istable(L, newi + 1), pos, err);
+    lua_settop(L, newi - 1);
+    return rc;
+}
+
+/* The same from the C reading. */
+static int rc_fbuild_row(rc_apply *a, rc_txn *x, const rc_jfast *f, const char *pos, rc_err *err)
+{
+    rc_rowsrc r = {.f = f};
+    return rc_build_row_from(a, x, &r, f->schema, f->table, f->operation, f->img_new.present,
+                             f->img_old.present, pos, err);
 }
 
 /* Statements that commit implicitly (docs/apply.md, "DDL"): the first word
@@ -766,6 +970,30 @@ static int rc_is_ddl(const char *q, size_t n)
 }
 
 /* A statement event as a statement of x: in its default database, as it is. */
+static int rc_build_query_from(rc_txn *x, const char *schema, const char *q, size_t qn,
+                               const char *pos)
+{
+    if (!q) {
+        rc_warn("apply: statement event at %s has no query, left out", pos ? pos : "?");
+        return 0;
+    }
+    rc_stmt *s = rc_txn_add(x, RC_ST_QUERY);
+    rc_buf *b = &x->text;
+    s->table = b->len;
+    if (schema) rc_buf_puts(b, schema);
+    s->tablelen = b->len - s->table;
+    s->pos = b->len;
+    if (pos) rc_buf_puts(b, pos);
+    s->poslen = b->len - s->pos;
+    s->sql = b->len;
+    rc_buf_put(b, q, qn);
+    s->sqllen = qn;
+    s->desc = b->len;
+    s->ddl = rc_is_ddl(q, qn);
+    x->barrier = 1;
+    return 0;
+}
+
 static int rc_build_query(rc_apply *a, rc_txn *x, int ev, const char *pos)
 {
     lua_State *L = a->L;
@@ -773,24 +1001,7 @@ static int rc_build_query(rc_apply *a, rc_txn *x, int ev, const char *pos)
     lua_getfield(L, ev, "query");
     size_t qn = 0;
     const char *q = lua_tolstring(L, -1, &qn);
-    if (!q) {
-        rc_warn("apply: statement event at %s has no query, left out", pos ? pos : "?");
-    } else {
-        rc_stmt *s = rc_txn_add(x, RC_ST_QUERY);
-        rc_buf *b = &x->text;
-        s->table = b->len;
-        if (schema) rc_buf_puts(b, schema);
-        s->tablelen = b->len - s->table;
-        s->pos = b->len;
-        if (pos) rc_buf_puts(b, pos);
-        s->poslen = b->len - s->pos;
-        s->sql = b->len;
-        rc_buf_put(b, q, qn);
-        s->sqllen = qn;
-        s->desc = b->len;
-        s->ddl = rc_is_ddl(q, qn);
-        x->barrier = 1;
-    }
+    rc_build_query_from(x, schema, q, qn, pos);
     lua_pop(L, 1);
     return 0;
 }
@@ -898,6 +1109,79 @@ static int rc_take_commit(rc_apply *a, rc_err *err)
     return rc;
 }
 
+/* Where a transaction stood before an event's statements were added. */
+typedef struct rc_mark {
+    size_t n, len, nkeys;
+} rc_mark;
+
+static rc_mark rc_mark_of(const rc_txn *x)
+{
+    return (rc_mark){x->n, x->text.len, x->nkeys};
+}
+
+static int rc_stmt_same(const rc_txn *x, const rc_stmt *p, const rc_stmt *q)
+{
+    const char *t = x->text.data;
+    return p->kind == q->kind && p->ddl == q->ddl && p->sqllen == q->sqllen &&
+           p->altlen == q->altlen && p->tablelen == q->tablelen && p->desclen == q->desclen &&
+           p->poslen == q->poslen && !memcmp(t + p->sql, t + q->sql, p->sqllen) &&
+           !memcmp(t + p->alt, t + q->alt, p->altlen) &&
+           !memcmp(t + p->table, t + q->table, p->tablelen) &&
+           !memcmp(t + p->desc, t + q->desc, p->desclen) &&
+           !memcmp(t + p->pos, t + q->pos, p->poslen);
+}
+
+/* ROWCAST_APPLY_CROSSCHECK: the event that f read (fast_rc: what building
+ * from it gave, statements from m on) is read and built the Lua way too,
+ * after them; any difference in the receive fields, the statements, the
+ * worker keys or the outcome is an error. The Lua statements are then
+ * taken back out. */
+static int rc_crosscheck(rc_apply *a, rc_txn *x, const rc_mark *m, int fast_rc, const rc_took *k,
+                         const char *text, size_t tlen, const char *ps, rc_err *err)
+{
+    lua_State *L = a->L;
+    rc_err lerr = {0};
+    char fmsg[sizeof err->msg];
+    snprintf(fmsg, sizeof fmsg, "%s", fast_rc < 0 ? err->msg : "");
+    lua_settop(L, 0);
+    if (rc_jevent_push(L, text, tlen, &lerr) < 0)
+        return rc_err_set(err, RC_E_INTERNAL, "crosscheck: at %s only rc_jfast reads the event: %s",
+                          ps ? ps : "?", lerr.msg);
+    const char *lpos = rc_field_str(L, 1, "position"), *lg = rc_field_str(L, 1, "gtid");
+    const rc_jfast *f = &a->jf;
+    lua_getfield(L, 1, "commit");
+    int lcommit = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (k->fparsed &&
+        (lcommit != f->commit || !lpos != !f->position || (lpos && strcmp(lpos, f->position)) ||
+         !lg != !f->gtid || (lg && strcmp(lg, f->gtid))))
+        return rc_err_set(err, RC_E_INTERNAL, "crosscheck: at %s position, gtid or commit differ",
+                          ps ? ps : "?");
+    rc_mark lm = rc_mark_of(x);
+    const char *op = rc_field_str(L, 1, "operation");
+    int lrc = 0;
+    if (op && !strcmp(op, "query"))
+        lrc = rc_build_query(a, x, 1, ps);
+    else if (op)
+        lrc = rc_build_row(a, x, 1, op, ps, &lerr);
+    int same = (lrc < 0) == (fast_rc < 0) && (lrc == 0 || !strcmp(lerr.msg, fmsg)) &&
+               x->n - lm.n == lm.n - m->n && x->nkeys - lm.nkeys == lm.nkeys - m->nkeys;
+    for (size_t i = 0; same && i < lm.n - m->n; i++)
+        same = rc_stmt_same(x, &x->st[m->n + i], &x->st[lm.n + i]);
+    for (size_t i = 0; same && i < lm.nkeys - m->nkeys; i++)
+        same = x->keys[m->nkeys + i] == x->keys[lm.nkeys + i];
+    x->n = lm.n;
+    x->text.len = lm.len;
+    x->nkeys = lm.nkeys;
+    lua_settop(L, 0);
+    if (!same)
+        return rc_err_set(err, RC_E_INTERNAL,
+                          "crosscheck: at %s rc_jfast and rc_jevent build different statements",
+                          ps ? ps : "?");
+    a->crosschecked++;
+    return fast_rc;
+}
+
 /* One event from the receive half. */
 static int rc_take(rc_apply *a, const rc_took *k, rc_err *err)
 {
@@ -921,23 +1205,38 @@ static int rc_take(rc_apply *a, const rc_took *k, rc_err *err)
         }
         if (keep) {
             lua_State *L = a->L;
-            if (!k->parsed || lua_gettop(L) != 1) {
+            /* Without apply scripts the event is read in C (rc_jfast),
+             * by the receive half already when it shares the reading;
+             * the Lua reading is for scripts and for the shapes rc_jfast
+             * leaves to it. */
+            const rc_jfast *f = NULL;
+            if (k->fparsed)
+                f = &a->jf;
+            else if (a->apply.n == 0 && !k->parsed &&
+                     rc_jfast_parse(&a->jf, text, tlen) == RC_JF_OK)
+                f = &a->jf;
+            if (!f && (!k->parsed || lua_gettop(L) != 1)) {
                 lua_settop(L, 0);
                 if (rc_jevent_push(L, text, tlen, err) < 0) return -1;
             }
-            const char *op = rc_field_str(L, 1, "operation");
-            int rc = 0;
+            const char *op = f ? f->operation : rc_field_str(L, 1, "operation");
+            int rc = 0, isq = op && !strcmp(op, "query");
             rc_txn *x = rc_take_txn(a, err);
             if (!x) return -1;
+            /* A statement (DDL) is not grouped with what came before. */
+            if (isq && (rc_group_pause(a, err) < 0 || !(x = rc_take_txn(a, err)))) return -1;
+            rc_mark m = rc_mark_of(x);
             if (!op)
                 rc_warn("apply: event at %s has no operation, left out", ps ? ps : "?");
-            else if (!strcmp(op, "query"))
-                /* A statement (DDL) is not grouped with what came before. */
-                rc = rc_group_pause(a, err) < 0 || !(x = rc_take_txn(a, err))
-                         ? -1
-                         : rc_build_query(a, x, 1, ps);
+            else if (isq && f)
+                rc = rc_build_query_from(x, f->schema, f->query, f->querylen, ps);
+            else if (isq)
+                rc = rc_build_query(a, x, 1, ps);
+            else if (f)
+                rc = rc_fbuild_row(a, x, f, ps, err);
             else
                 rc = rc_build_row(a, x, 1, op, ps, err);
+            if (f && a->crosscheck) rc = rc_crosscheck(a, x, &m, rc, k, text, tlen, ps, err);
             lua_settop(L, 0);
             if (rc < 0) return -1;
             if (x->text.len > RC_TXN_KEEP_BYTES && !x->barrier && rc_take_stream(a, err) < 0)
@@ -968,25 +1267,40 @@ static int rc_receive(rc_apply *a, const char *data, size_t len, rc_took *k, rc_
 {
     lua_State *L = a->RL;
     a->st.received++;
-    lua_settop(L, 0);
-    if (rc_jevent_push(L, data, len, err) < 0) {
-        char msg[sizeof err->msg];
-        memcpy(msg, err->msg, sizeof msg);
-        return rc_err_set(err, RC_E_CORRUPT, "apply: received a bad JSON event: %s", msg);
-    }
     /* Position and transaction end come from the event as the source wrote
      * it: a script that drops the last event of a transaction must not keep
      * the transaction open. */
     char posbuf[300] = "";
-    const char *ps = rc_field_str(L, 1, "position");
+    const char *ps, *gs;
+    int fr = a->recv.n == 0 ? rc_jfast_parse(a->rj, data, len) : RC_JF_OTHER;
+    if (fr == RC_JF_OTHER && a->recv.n == 0) a->fast_other++;
+    k->fparsed = 0;
+    k->parsed = 0;
+    if (fr == RC_JF_OK) {
+        ps = a->rj->position;
+        gs = a->rj->gtid;
+        k->commit = a->rj->commit;
+        /* The take half may use this reading (same thread, same text). */
+        k->fparsed = a->rj == &a->jf && a->apply.n == 0;
+    } else {
+        lua_settop(L, 0);
+        if (rc_jevent_push(L, data, len, err) < 0) {
+            char msg[sizeof err->msg];
+            memcpy(msg, err->msg, sizeof msg);
+            return rc_err_set(err, RC_E_CORRUPT, "apply: received a bad JSON event: %s", msg);
+        }
+        if (fr == RC_JF_BAD && a->crosscheck)
+            return rc_err_set(err, RC_E_INTERNAL, "crosscheck: only rc_jevent reads the event");
+        ps = rc_field_str(L, 1, "position");
+        lua_getfield(L, 1, "commit");
+        k->commit = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        gs = rc_field_str(L, 1, "gtid");
+        /* The take half may use this parse (same state, same text). */
+        k->parsed = L == a->L && a->recv.n == 0 && a->apply.n == 0;
+    }
     if (ps) snprintf(posbuf, sizeof posbuf, "%s", ps);
-    lua_getfield(L, 1, "commit");
-    k->commit = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    const char *gs = rc_field_str(L, 1, "gtid");
     snprintf(k->gtid, sizeof k->gtid, "%s", gs ? gs : "");
-    /* The take half may use this parse (same state, same text). */
-    k->parsed = L == a->L && a->recv.n == 0 && a->apply.n == 0;
     if (!k->parsed) lua_settop(L, 0);
     k->pos[0] = 0;
     rc_apos pos;
@@ -1205,6 +1519,12 @@ rc_apply *rc_apply_open(const rc_url *target, const rc_apply_opts *o, rc_err *er
     rc_buf_init(&a->lit);
     rc_buf_init(&a->where);
     rc_buf_init(&a->key);
+    rc_buf_init(&a->doc);
+    rc_jfast_init(&a->jf);
+    rc_jfast_init(&a->rjf);
+    a->rj = o->relay_dir ? &a->rjf : &a->jf;
+    const char *cc = getenv("ROWCAST_APPLY_CROSSCHECK");
+    a->crosscheck = cc && *cc && strcmp(cc, "0");
     if (strlen(a->name) > 64) {
         rc_err_set(err, RC_E_USAGE, "apply: the name '%s' is longer than 64 characters", a->name);
         goto fail;
@@ -1264,6 +1584,10 @@ fail:
 void rc_apply_close(rc_apply *a)
 {
     if (!a) return;
+    if (a->crosscheck)
+        rc_info("apply %s: crosscheck: %" PRIu64 " events built both ways, the same; %" PRIu64
+                " read the Lua way only",
+                a->name, a->crosschecked, a->fast_other);
     if (a->th_started) {
         *a->stop = 1;
         rc_relay_wake(a->relay);
@@ -1282,6 +1606,9 @@ void rc_apply_close(rc_apply *a)
     rc_buf_free(&a->lit);
     rc_buf_free(&a->where);
     rc_buf_free(&a->key);
+    rc_buf_free(&a->doc);
+    rc_jfast_free(&a->jf);
+    rc_jfast_free(&a->rjf);
     free(a->name);
     free(a);
 }

@@ -151,8 +151,7 @@ static void rc_jp_ws(rc_jp *j)
         j->p++;
 }
 
-/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), 0 if none. */
-static size_t rc_utf8_len(const unsigned char *p, const unsigned char *end)
+size_t rc_jevent_utf8_len(const unsigned char *p, const unsigned char *end)
 {
     unsigned c = p[0];
     size_t n;
@@ -176,10 +175,10 @@ static size_t rc_utf8_len(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
-static int rc_hex4(rc_jp *j, const unsigned char *p, unsigned *out)
+int rc_jevent_hex4(const unsigned char *p, const unsigned char *end, unsigned *out)
 {
     unsigned v = 0;
-    if (j->end - p < 4) return -1;
+    if (end - p < 4) return -1;
     for (int i = 0; i < 4; i++) {
         unsigned c = p[i], d;
         if (c >= '0' && c <= '9')
@@ -194,6 +193,26 @@ static int rc_hex4(rc_jp *j, const unsigned char *p, unsigned *out)
     return 0;
 }
 
+size_t rc_jevent_utf8_put(char *u, unsigned cp)
+{
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    u[2] = (char)(0x80 | (cp >> 6 & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
 /* Skips plain characters (no quote, backslash or control character; valid
  * UTF-8) and returns where they end. */
 static const unsigned char *rc_plain_run(rc_jp *j, const unsigned char *p)
@@ -205,7 +224,7 @@ static const unsigned char *rc_plain_run(rc_jp *j, const unsigned char *p)
             p++;
             continue;
         }
-        size_t n = rc_utf8_len(p, j->end);
+        size_t n = rc_jevent_utf8_len(p, j->end);
         if (!n) {
             j->p = p;
             rc_jp_fail(j, "invalid UTF-8 in a string");
@@ -256,29 +275,19 @@ static void rc_jp_string(rc_jp *j)
         case 't': luaL_addchar(&b, '\t'); break;
         case 'u': {
             unsigned cp = 0, lo = 0;
-            if (rc_hex4(j, p, &cp) < 0) rc_jp_fail(j, "bad \\u escape (four hex digits expected)");
+            if (rc_jevent_hex4(p, j->end, &cp) < 0)
+                rc_jp_fail(j, "bad \\u escape (four hex digits expected)");
             p += 4;
             if (cp >= 0xDC00 && cp <= 0xDFFF) rc_jp_fail(j, "lone low surrogate in \\u escape");
             if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (j->end - p < 6 || p[0] != '\\' || p[1] != 'u' || rc_hex4(j, p + 2, &lo) < 0 ||
-                    lo < 0xDC00 || lo > 0xDFFF)
+                if (j->end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
+                    rc_jevent_hex4(p + 2, j->end, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
                     rc_jp_fail(j, "high surrogate in \\u escape without its low surrogate");
                 p += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             }
             char u[4];
-            size_t n;
-            if (cp < 0x80) {
-                u[0] = (char)cp, n = 1;
-            } else if (cp < 0x800) {
-                u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-            } else if (cp < 0x10000) {
-                u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-                u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-            } else {
-                u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-                u[2] = (char)(0x80 | (cp >> 6 & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-            }
+            size_t n = rc_jevent_utf8_put(u, cp);
             luaL_addlstring(&b, u, n);
             break;
         }

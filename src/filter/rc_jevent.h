@@ -46,4 +46,14 @@ int rc_jevent_serialize(lua_State *L, int idx, rc_buf *out, rc_err *err);
 
 #define RC_JEVENT_MAX_DEPTH 100
 
+/* The parser's rules, shared with the applier's C reading (rc_jfast) so
+ * that both accept the same strings. The length of the valid UTF-8
+ * sequence at p (lead byte >= 0x80), 0 if none (no surrogates, nothing
+ * above U+10FFFF, no overlong forms). */
+size_t rc_jevent_utf8_len(const unsigned char *p, const unsigned char *end);
+/* The four hex digits at p (of a \u escape) into *out; -1 if they are not. */
+int rc_jevent_hex4(const unsigned char *p, const unsigned char *end, unsigned *out);
+/* The code point cp (at most U+10FFFF) as UTF-8 into u[4]; its length. */
+size_t rc_jevent_utf8_put(char *u, unsigned cp);
+
 #endif
