@@ -111,6 +111,25 @@ static void fix_vtext(rc_decoder *d)
     } while (0)
 
 /* Decodes one non-NULL cell. Returns 0, or -1 with err set. */
+/* An integer column's value from its `bits` little-endian bits: as read when
+ * the column is unsigned, else sign-extended from bit bits-1 (by xor and
+ * subtract, which needs no signed shift). Inlined with a constant width. */
+static inline void set_int(rc_value *v, const rc_column *c, uint64_t u, unsigned bits)
+{
+    if (c->is_unsigned) {
+        v->kind = RC_V_UINT;
+        v->v.u = u;
+        return;
+    }
+    v->kind = RC_V_INT;
+    if (bits == 64) {
+        v->v.i = (int64_t)u;
+    } else {
+        uint64_t sign = 1ULL << (bits - 1);
+        v->v.i = (int64_t)(u ^ sign) - (int64_t)sign;
+    }
+}
+
 static int decode_cell(rc_decoder *d, const rc_table *t, const rc_column *c, rc_rd *r, rc_value *v,
                        rc_err *err)
 {
@@ -120,38 +139,23 @@ static int decode_cell(rc_decoder *d, const rc_table *t, const rc_column *c, rc_
     switch (c->real_type) {
     case RC_T_TINY:
         RD_PTR(r, p, 1);
-        if (c->is_unsigned)
-            v->kind = RC_V_UINT, v->v.u = p[0];
-        else
-            v->kind = RC_V_INT, v->v.i = (int8_t)p[0];
+        set_int(v, c, p[0], 8);
         return 0;
     case RC_T_SHORT:
         RD_PTR(r, p, 2);
-        if (c->is_unsigned)
-            v->kind = RC_V_UINT, v->v.u = rc_le16(p);
-        else
-            v->kind = RC_V_INT, v->v.i = (int16_t)rc_le16(p);
+        set_int(v, c, rc_le16(p), 16);
         return 0;
     case RC_T_INT24:
         RD_PTR(r, p, 3);
-        if (c->is_unsigned)
-            v->kind = RC_V_UINT, v->v.u = rc_le24(p);
-        else
-            v->kind = RC_V_INT, v->v.i = ((int32_t)(rc_le24(p) << 8)) >> 8;
+        set_int(v, c, rc_le24(p), 24);
         return 0;
     case RC_T_LONG:
         RD_PTR(r, p, 4);
-        if (c->is_unsigned)
-            v->kind = RC_V_UINT, v->v.u = rc_le32(p);
-        else
-            v->kind = RC_V_INT, v->v.i = (int32_t)rc_le32(p);
+        set_int(v, c, rc_le32(p), 32);
         return 0;
     case RC_T_LONGLONG:
         RD_PTR(r, p, 8);
-        if (c->is_unsigned)
-            v->kind = RC_V_UINT, v->v.u = rc_le64(p);
-        else
-            v->kind = RC_V_INT, v->v.i = (int64_t)rc_le64(p);
+        set_int(v, c, rc_le64(p), 64);
         return 0;
     case RC_T_YEAR:
         RD_PTR(r, p, 1);
