@@ -11,22 +11,11 @@
  * as stored, because that is what the server prints. */
 #include "decode/rc_coltext.h"
 
+#include "core/rc_digits.h"
+
 #include <string.h>
 
 /* ---- small writers ---- */
-
-/* Two digits per entry: the writers below store pairs, which halves the
- * divisions of a digit-at-a-time loop. */
-static const char rc_digits2[201] = "00010203040506070809"
-                                    "10111213141516171819"
-                                    "20212223242526272829"
-                                    "30313233343536373839"
-                                    "40414243444546474849"
-                                    "50515253545556575859"
-                                    "60616263646566676869"
-                                    "70717273747576777879"
-                                    "80818283848586878889"
-                                    "90919293949596979899";
 
 /* v as exactly w digits, zero-padded on the left (v < 10^w). */
 static inline char *rc_put_fixed(char *o, uint32_t v, unsigned w)

@@ -7,6 +7,7 @@
  * whatever the binlog holds, what leaves rowcast is valid JSON and UTF-8. */
 #include "encode/rc_json.h"
 
+#include "core/rc_digits.h"
 #include "encode/rc_charset.h"
 
 #include <math.h>
@@ -17,17 +18,6 @@
 #endif
 
 /* ---- integers ---- */
-
-static const char rc_digits2[201] = "00010203040506070809"
-                                    "10111213141516171819"
-                                    "20212223242526272829"
-                                    "30313233343536373839"
-                                    "40414243444546474849"
-                                    "50515253545556575859"
-                                    "60616263646566676869"
-                                    "70717273747576777879"
-                                    "80818283848586878889"
-                                    "90919293949596979899";
 
 /* v < 10^8 in as many digits as it has, two at a time from the right: the
  * length comes from a few compares (no loop), 32-bit division is cheaper
