@@ -709,38 +709,25 @@ static int ref_shortest_float(float a, char *dig, int *exp10)
     return ref_digits_of(buf, dig, exp10);
 }
 
+/* The expected layout, written place by place (unlike rc_json.c's, which
+ * copies runs of digits by case), so that a mistake in one is not repeated
+ * in the other: dig[0] stands at the decimal place exp10; plain notation
+ * when the point falls within 1e-6 .. 1e21, else d.ddde<exp10>. */
 static void ref_layout(char *o, int neg, const char *dig, int nd, int exp10)
 {
-    int point = exp10 + 1;
     if (neg) *o++ = '-';
-    if (point >= nd && point <= 21) {
-        memcpy(o, dig, (size_t)nd);
-        o += nd;
-        memset(o, '0', (size_t)(point - nd));
-        o += point - nd;
-    } else if (point > 0 && point <= 21) {
-        memcpy(o, dig, (size_t)point);
-        o += point;
-        *o++ = '.';
-        memcpy(o, dig + point, (size_t)(nd - point));
-        o += nd - point;
-    } else if (point > -6 && point <= 0) {
-        *o++ = '0';
-        *o++ = '.';
-        memset(o, '0', (size_t)-point);
-        o += -point;
-        memcpy(o, dig, (size_t)nd);
-        o += nd;
-    } else {
-        *o++ = dig[0];
-        if (nd > 1) {
-            *o++ = '.';
-            memcpy(o, dig + 1, (size_t)(nd - 1));
-            o += nd - 1;
+    if (exp10 >= -6 && exp10 < 21) {
+        int hi = exp10 > 0 ? exp10 : 0;                   /* highest place written */
+        int lo = exp10 - nd + 1 < 0 ? exp10 - nd + 1 : 0; /* lowest place written */
+        for (int place = hi; place >= lo; place--) {
+            int idx = exp10 - place; /* the digit at this place, if any */
+            *o++ = idx >= 0 && idx < nd ? dig[idx] : '0';
+            if (place == 0 && lo < 0) *o++ = '.';
         }
-        o += sprintf(o, "e%d", exp10);
+        *o = 0;
+        return;
     }
-    *o = 0;
+    sprintf(o, "%c%s%.*se%d", dig[0], nd > 1 ? "." : "", nd - 1, dig + 1, exp10);
 }
 
 static void ref_double(double d, char *out)
