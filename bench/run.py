@@ -424,6 +424,21 @@ def zongji_cmd(db, name, rows):
 MDB_PATTERNS = [b"### INSERT INTO ", b"### UPDATE ", b"### DELETE FROM "]
 
 
+def read_curve(points, key, runs):
+    """rowcast read and mariadb-binlog on each (point, path, rows), all in the
+    same rounds so that other work on the machine hits them alike; one entry
+    per point, the point under KEY."""
+    cmds = {}
+    for point, path, _ in points:
+        cmds[f"rowcast read {point}"] = read_cmd(path)
+        cmds[f"mariadb-binlog {point}"] = mdb_cmd(path)
+    got = rounds(cmds, runs)
+    return [{key: point, "rows": rows, "size": os.path.getsize(path),
+             "results": {"rowcast read": got[f"rowcast read {point}"],
+                         "mariadb-binlog": got[f"mariadb-binlog {point}"]}}
+            for point, path, rows in points]
+
+
 def validate(label, path, rows, res, with_mdb=True):
     """Checks once (untimed) that rowcast read and mariadb-binlog each see
     ROWS row changes in PATH; keeps rowcast's output size."""
@@ -1415,20 +1430,10 @@ def main():
                 # All sizes in the same rounds, so that other work on the
                 # machine hits them alike.
                 log("measuring the size curve")
-                cmds = {}
-                for label, path, rows in pts:
-                    cmds[f"rowcast read {label}"] = read_cmd(path)
-                    cmds[f"mariadb-binlog {label}"] = mdb_cmd(path)
-                got = rounds(cmds, args.runs)
-                size = [{"label": label, "rows": rows, "size": os.path.getsize(path),
-                         "results": {"rowcast read": got[f"rowcast read {label}"],
-                                     "mariadb-binlog": got[f"mariadb-binlog {label}"]}}
-                        for label, path, rows in pts]
-                res["size"] = size
+                res["size"] = read_curve(pts, "label", args.runs)
                 render(res, args)
 
             if "columns" in phases:
-                cols = []
                 wrows = 100_000 // f
                 files = []
                 for ncols in (10, 25, 50, 100):
@@ -1438,16 +1443,7 @@ def main():
                     validate(f"{ncols} columns", path, rows, res, with_mdb=False)
                     files.append((ncols, path, rows))
                 log("measuring the column curve")
-                cmds = {}
-                for ncols, path, rows in files:
-                    cmds[f"rowcast read {ncols}"] = read_cmd(path)
-                    cmds[f"mariadb-binlog {ncols}"] = mdb_cmd(path)
-                got = rounds(cmds, args.runs)
-                cols = [{"ncols": ncols, "rows": rows, "size": os.path.getsize(path),
-                         "results": {"rowcast read": got[f"rowcast read {ncols}"],
-                                     "mariadb-binlog": got[f"mariadb-binlog {ncols}"]}}
-                        for ncols, path, rows in files]
-                res["columns"] = cols
+                res["columns"] = read_curve(files, "ncols", args.runs)
                 render(res, args)
 
             if "profile" in phases:
