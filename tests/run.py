@@ -203,8 +203,11 @@ def python_tests(tally):
 
 def run_python_test(test, tally, scratch, verbose):
     name, path, attr, limit = test
+    # Every rowcast the tests start checks each row it writes straight from
+    # binlog bytes against the decoder's path (rc_rowjson, docs/testing.md).
     env = dict(os.environ, ROWCAST_TEST_TMP=scratch, PYTHONDONTWRITEBYTECODE="1",
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1",
+               ROWCAST_ROWS_CROSSCHECK=os.environ.get("ROWCAST_ROWS_CROSSCHECK", "1"))
     started = time.monotonic()
     # A session of its own: on a time-out the whole group goes, with the
     # servers and rowcast processes the test started.

@@ -75,7 +75,9 @@ int cmd_read(int argc, char **argv)
     rc_buf_init(&x.out);
     x.enc = rc_enc_new(&eo, &x.out);
     rc_handler h = {.ctx = &x, .change = on_change, .txn_end = on_txn_end};
-    rc_decoder_opts dopts = {.checksum_hint = -1};
+    /* Rows reach the encoder undecoded; filters and formats that read values
+     * decode them (rc_change_values). */
+    rc_decoder_opts dopts = {.checksum_hint = -1, .lazy_rows = 1};
     rc_decoder *d = rc_decoder_new(&dopts, &h);
     int status = 0;
     for (int i = optind; i < argc; i++) {

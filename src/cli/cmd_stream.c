@@ -536,7 +536,8 @@ int cmd_stream(int argc, char **argv)
     rc_decoder_opts dopts = {.checksum_hint = strcmp(info->binlog_checksum, "CRC32") ? 0 : 1,
                              .resolve = resolve,
                              .ddl = on_ddl,
-                             .ctx = &s};
+                             .ctx = &s,
+                             .lazy_rows = 1};
     rc_handler h = {.ctx = &s, .change = on_change, .txn_end = on_txn_end};
     s.dec = rc_decoder_new(&dopts, &h);
 

@@ -46,6 +46,7 @@ enum {
 typedef struct rc_cli_filters {
     rc_fchain *capture;
     rc_fchain *publish; /* of the one sink this version has: stdout */
+    int used;           /* an option added a rule or a script */
 } rc_cli_filters;
 
 int rc_cli_filters_init(rc_cli_filters *f);

@@ -50,6 +50,25 @@ static inline void rc_buf_puts(rc_buf *b, const char *s)
     rc_buf_put(b, s, strlen(s));
 }
 #define RC_BUF_LIT(b, lit) rc_buf_put((b), (lit), sizeof(lit) - 1)
+
+/* Pre-rendered fragments copied once per event: a call to memcpy for a
+ * length known only at run time costs more than the copy of a few dozen
+ * bytes. rc_buf_pad makes the 16 bytes past src's end readable (zeros);
+ * rc_buf_put_blocks then copies whole 16-byte blocks, which the compiler
+ * turns into plain loads and stores. Pad again after src grows. */
+static inline void rc_buf_pad(rc_buf *b)
+{
+    rc_buf_reserve(b, 16);
+    memset(b->data + b->len, 0, 16);
+}
+static inline void rc_buf_put_blocks(rc_buf *b, const char *src, size_t n)
+{
+    rc_buf_reserve(b, n + 16);
+    char *o = b->data + b->len;
+    for (size_t i = 0; i < n; i += 16)
+        memcpy(o + i, src + i, 16);
+    b->len += n;
+}
 void rc_buf_printf(rc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Aborts the process with "rowcast: out of memory". */

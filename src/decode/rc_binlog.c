@@ -579,6 +579,10 @@ int rc_decoder_event(rc_decoder *d, const uint8_t *ev, size_t len, uint64_t off,
     uint8_t type = ev[4];
     uint32_t size = rc_le32(ev + 9);
     if (size != len) return rc_dec_corrupt(err, off, "event size does not match its header");
+    /* process-wide, so that no two decoders (a reconnect makes a new one)
+     * hand the same value to an encoder that outlives them */
+    static uint64_t event_seq;
+    d->meta.event_seq = __atomic_add_fetch(&event_seq, 1, __ATOMIC_RELAXED);
     d->meta.timestamp = rc_le32(ev);
     d->meta.server_id = rc_le32(ev + 5);
     d->meta.offset = off;

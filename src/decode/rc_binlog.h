@@ -87,6 +87,10 @@ typedef struct rc_decoder_opts {
     /* A DDL statement passed: cached definitions of `schema` may be stale. */
     void (*ddl)(void *ctx, const char *schema, const char *query, size_t len, const rc_meta *m);
     void *ctx;
+    /* Offer rows undecoded (rc_change.raw) to a consumer that can write them
+     * without their values (the seed encoder); whoever needs the values
+     * decodes them through rc_change_values. */
+    int lazy_rows;
 } rc_decoder_opts;
 
 rc_decoder *rc_decoder_new(const rc_decoder_opts *opts, const rc_handler *h);

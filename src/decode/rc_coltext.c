@@ -56,13 +56,19 @@ static inline char *rc_put_min(char *o, uint64_t v, unsigned w)
     return o;
 }
 
-/* ".ffffff" cut to fsp digits (the column's precision), nothing for fsp 0. */
+/* ".ffffff" cut to fsp digits (the column's precision), nothing for fsp 0.
+ * The first fsp of the six digits are the fraction at that precision, so
+ * all six are written (callers' buffers have the room) and the end moves
+ * back: no division by a power of ten chosen at run time. */
 static inline char *rc_put_frac(char *o, uint32_t usec, unsigned fsp)
 {
-    static const uint32_t div[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
     if (fsp == 0) return o;
-    *o++ = '.';
-    return rc_put_fixed(o, usec / div[fsp], fsp);
+    o[0] = '.';
+    uint32_t hi = usec / 10000, lo = usec % 10000;
+    memcpy(o + 1, rc_digits2 + hi * 2, 2);
+    memcpy(o + 3, rc_digits2 + (lo / 100) * 2, 2);
+    memcpy(o + 5, rc_digits2 + (lo % 100) * 2, 2);
+    return o + 1 + fsp;
 }
 
 static char *rc_put_ymd(char *o, uint64_t y, unsigned m, unsigned d)
@@ -92,6 +98,11 @@ static inline uint64_t rc_be(const uint8_t *p, unsigned n)
     return v;
 }
 
+static inline uint32_t rc_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 static uint64_t rc_le(const uint8_t *p, unsigned n)
 {
     uint64_t v = 0;
@@ -112,12 +123,14 @@ static unsigned rc_frac_bytes(unsigned fsp)
  * -1 for a value past what its bytes may hold for a server-written column. */
 static inline int64_t rc_frac_usec(const uint8_t *p, unsigned fsp)
 {
-    uint64_t v = rc_be(p, rc_frac_bytes(fsp));
+    uint32_t v;
     switch (rc_frac_bytes(fsp)) {
     case 0: return 0;
-    case 1: return v <= 99 ? (int64_t)v * 10000 : -1;
-    case 2: return v <= 9999 ? (int64_t)v * 100 : -1;
-    default: return v <= 999999 ? (int64_t)v : -1;
+    case 1: v = p[0]; return v <= 99 ? (int64_t)v * 10000 : -1;
+    case 2: v = (uint32_t)p[0] << 8 | p[1]; return v <= 9999 ? (int64_t)v * 100 : -1;
+    default:
+        v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+        return v <= 999999 ? (int64_t)v : -1;
     }
 }
 
@@ -142,12 +155,12 @@ size_t rc_decimal_size(unsigned precision, unsigned scale)
     return (intg / 9) * 4 + rc_dig2bytes[intg % 9] + (scale / 9) * 4 + rc_dig2bytes[scale % 9];
 }
 
-/* v (< 10^9) with as many digits as it has. */
-static char *rc_put_var9(char *o, uint32_t v)
+/* v (< 10^9) with as many digits as it has, writing no byte past them
+ * (callers size out by the column's precision). */
+static inline char *rc_put_var9(char *o, uint32_t v)
 {
-    unsigned n = 1;
-    while (n < 9 && v >= rc_pow10[n])
-        n++;
+    if (v < 10000) return o + rc_digits_u4(o, v);
+    unsigned n = v < 1000000 ? 5 + (v >= 100000) : v < 100000000 ? 7 + (v >= 10000000) : 9;
     return rc_put_fixed(o, v, n);
 }
 
@@ -158,30 +171,34 @@ static char *rc_put_var9(char *o, uint32_t v)
 static size_t rc_decimal_small(const uint8_t *p, size_t size, unsigned intg, unsigned scale,
                                uint8_t flip, char *out, size_t *outlen)
 {
-    uint8_t b[12]; /* intg <= 18: at most 8 bytes; scale <= 9: at most 4 */
-    for (size_t i = 0; i < size; i++)
-        b[i] = p[i] ^ flip;
-    b[0] ^= 0x80;
-    const uint8_t *q = b;
+    /* Each group read big-endian and un-inverted with a mask of its width;
+     * the sign bit is undone in the first byte of the value. */
+    const uint32_t fl = flip ? 0xFFFFFFFFu : 0;
+    uint32_t sign = 0x80u << 24;
+    const uint8_t *q = p;
     unsigned lead = intg % 9, nfull = intg / 9;
     uint64_t ip = 0;
     if (lead) {
-        unsigned nb = rc_dig2bytes[lead];
-        uint32_t v = (uint32_t)rc_be(q, nb);
+        unsigned nb = rc_dig2bytes[lead], sh = 32 - 8 * nb;
+        uint32_t v = ((uint32_t)rc_be(q, nb) << sh ^ fl ^ sign) >> sh;
+        sign = 0;
         if (v >= rc_pow10[lead]) return 0;
         ip = v;
         q += nb;
     }
     for (unsigned g = 0; g < nfull; g++, q += 4) {
-        uint32_t v = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
+        uint32_t v = rc_be32(q) ^ fl ^ sign;
+        sign = 0;
         if (v >= 1000000000u) return 0;
         ip = ip * 1000000000u + v;
     }
     uint32_t fr = 0;
     if (scale) {
-        fr = (uint32_t)rc_be(q, rc_dig2bytes[scale]);
+        unsigned nb = rc_dig2bytes[scale], sh = 32 - 8 * nb;
+        fr = ((uint32_t)rc_be(q, nb) << sh ^ fl ^ sign) >> sh;
         if (fr >= rc_pow10[scale]) return 0;
     }
+    (void)size;
     char *o = out;
     if (flip && (ip | fr)) *o++ = '-'; /* the server shows -0.00 as 0.00 */
     if (ip >= 1000000000u) {
@@ -360,15 +377,33 @@ size_t rc_datetime2_text(const uint8_t *p, size_t avail, unsigned fsp, char *out
     /* 40 bits big-endian, offset by 2^39 to sort as unsigned: 1 sign bit,
      * 17 bits year * 13 + month, 5 day, 5 hour, 6 minute, 6 second; then
      * the fraction. No server writes a negative DATETIME. */
-    uint64_t v = rc_be(p, 5);
+    uint64_t v = (uint64_t)p[0] << 32 | rc_be32(p + 1);
     if (v < 0x8000000000) return 0;
     v -= 0x8000000000;
     int64_t usec = rc_frac_usec(p + 5, fsp);
     if (usec < 0) return 0;
-    uint32_t ym = (uint32_t)(v >> 22);
-    char *o = rc_put_ymd(out, ym / 13, ym % 13, (v >> 17) & 31);
-    *o++ = ' ';
-    o = rc_put_hms(o, (v >> 12) & 31, (v >> 6) & 63, v & 63);
+    uint32_t ym = (uint32_t)(v >> 22), y = ym / 13;
+    char *o;
+    if (y < 10000) {
+        /* every field two digits at fixed places: no lengths to work out */
+        memcpy(out, rc_digits2 + (y / 100) * 2, 2);
+        memcpy(out + 2, rc_digits2 + (y % 100) * 2, 2);
+        out[4] = '-';
+        memcpy(out + 5, rc_digits2 + (ym % 13) * 2, 2);
+        out[7] = '-';
+        memcpy(out + 8, rc_digits2 + ((v >> 17) & 31) * 2, 2);
+        out[10] = ' ';
+        memcpy(out + 11, rc_digits2 + ((v >> 12) & 31) * 2, 2);
+        out[13] = ':';
+        memcpy(out + 14, rc_digits2 + ((v >> 6) & 63) * 2, 2);
+        out[16] = ':';
+        memcpy(out + 17, rc_digits2 + (v & 63) * 2, 2);
+        o = out + 19;
+    } else { /* a year past 9999 (17 bits of year * 13 + month allow 10082) */
+        o = rc_put_ymd(out, y, ym % 13, (v >> 17) & 31);
+        *o++ = ' ';
+        o = rc_put_hms(o, (v >> 12) & 31, (v >> 6) & 63, v & 63);
+    }
     o = rc_put_frac(o, (uint32_t)usec, fsp);
     *outlen = (size_t)(o - out);
     return need;

@@ -43,6 +43,23 @@ typedef struct rc_gtid_state {
     size_t nsids, sidcap;
 } rc_gtid_state;
 
+/* What a rows event says of its rows: the columns in each image. */
+typedef struct rc_rowsev {
+    const uint8_t *present, *present_after; /* after: updates only */
+    uint32_t nb, na;                        /* columns in each */
+} rc_rowsev;
+
+/* The row offered undecoded (opts.lazy_rows) and, once decoded, its values. */
+typedef struct rc_lazy {
+    rc_rawrow raw;
+    rc_tmap *m;
+    int type;
+    rc_rowsev ev;
+    uint64_t evoff;
+    size_t decoded; /* the row's length once decode_lazy ran, else 0 */
+    rc_change full;
+} rc_lazy;
+
 struct rc_decoder {
     rc_decoder_opts opts;
     rc_handler h;
@@ -95,6 +112,7 @@ struct rc_decoder {
     /* partial JSON updates: diff values as text, the applied document, the
      * diffs of columns that could not be applied */
     rc_buf difftext, diffout, jdiff, jents;
+    rc_lazy lazy;
 };
 
 /* rc_tablemap.c */

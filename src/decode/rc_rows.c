@@ -490,12 +490,93 @@ static uint32_t popcount_bits(const uint8_t *p, uint32_t n)
     return c;
 }
 
+/* One row of an event into c's before/after: both images for an update (and
+ * the partial-JSON bits of a PARTIAL_UPDATE_ROWS between them). */
+static int decode_row(rc_decoder *d, rc_tmap *m, int type, rc_rd *r, const rc_rowsev *ev,
+                      rc_change *c, rc_err *err)
+{
+    const rc_table *t = &m->t;
+    const uint8_t *row_start = r->p;
+    d->scratch.len = 0;
+    d->vtext.len = 0;
+    d->nfix = 0;
+    rc_buf_reserve(&d->scratch, t->scratch_need);
+    if (c->op == RC_OP_INSERT) {
+        if (decode_image(d, t, r, ev->present, ev->nb, m->after, NULL, NULL, err) < 0) return -1;
+        c->after = m->after;
+    } else if (c->op == RC_OP_DELETE) {
+        if (decode_image(d, t, r, ev->present, ev->nb, m->before, NULL, NULL, err) < 0) return -1;
+        c->before = m->before;
+    } else {
+        const uint8_t *partial = NULL;
+        if (decode_image(d, t, r, ev->present, ev->nb, m->before, NULL, NULL, err) < 0) return -1;
+        if (type == RC_EV_PARTIAL_UPDATE_ROWS) {
+            /* value options, then (if PARTIAL_JSON) one bit per JSON column
+             * of the after image: set where the column holds diffs */
+            uint64_t vopts;
+            if (rc_read_packed(&r->p, r->end, &vopts) < 0) goto bad;
+            if (vopts & 1) {
+                uint32_t nj = 0;
+                for (uint32_t i = 0; i < t->ncols; i++)
+                    nj += t->cols[i].real_type == RC_T_JSON &&
+                          (ev->present_after[i / 8] >> (i % 8) & 1);
+                RD_PTR(r, partial, (nj + 7) / 8);
+            }
+        }
+        d->jdiff.len = 0;
+        if (decode_image(d, t, r, ev->present_after, ev->na, m->after, partial, m->before, err) < 0)
+            return -1;
+        c->before = m->before;
+        c->after = m->after;
+        if (d->jdiff.len) {
+            rc_buf_putc(&d->jdiff, '}');
+            c->json_diff = d->jdiff.data;
+            c->json_diff_len = d->jdiff.len;
+        } else {
+            c->json_diff = NULL;
+            c->json_diff_len = 0;
+        }
+    }
+    /* A row always has its null bitmap: a row of no bytes means no column is
+     * present, which the server never writes; looping on it would never end. */
+    if (r->p == row_start) goto bad;
+    if (d->nfix) fix_vtext(d);
+    return 0;
+bad:
+    return rc_err_set(err, RC_E_CORRUPT, "rows event is malformed");
+}
+
+/* rc_rawrow.decode: the lazy row decoded after all, into the decoder's own
+ * change (d->lazy.full). Errors get the event's offset, as in the loop. */
+static int decode_lazy(rc_rawrow *raw, const rc_change *c, const rc_change **values, rc_err *err)
+{
+    rc_decoder *d = raw->ctx;
+    rc_lazy *z = &d->lazy;
+    if (!z->decoded) {
+        rc_rd r;
+        rc_rd_init(&r, raw->p, (size_t)(raw->end - raw->p));
+        z->full = *c;
+        z->full.raw = NULL;
+        if (decode_row(d, z->m, z->type, &r, &z->ev, &z->full, err) < 0) {
+            if (err->code == RC_E_CORRUPT) {
+                char msg[sizeof err->msg];
+                memcpy(msg, err->msg, sizeof msg);
+                rc_err_set(err, RC_E_CORRUPT, "offset %llu: %s", (unsigned long long)z->evoff, msg);
+            }
+            return -1;
+        }
+        z->decoded = (size_t)(r.p - raw->p);
+    }
+    *values = &z->full;
+    return 0;
+}
+
 int rc_dec_rows(rc_decoder *d, int type, rc_rd *r, uint64_t evoff, rc_err *err)
 {
     size_t idlen = d->post_header[type - 1] == 6 ? 4 : 6;
     uint64_t id, ncols;
     uint16_t flags;
-    const uint8_t *present, *present_after = NULL;
+    rc_rowsev ev = {0};
     rc_op op = op_of(type);
     rc_rd zr;
 
@@ -511,8 +592,8 @@ int rc_dec_rows(rc_decoder *d, int type, rc_rd *r, uint64_t evoff, rc_err *err)
         RD_SKIP(r, extra - 2);
     }
     if (rc_read_packed(&r->p, r->end, &ncols) < 0) goto bad;
-    RD_PTR(r, present, (ncols + 7) / 8);
-    if (op == RC_OP_UPDATE) RD_PTR(r, present_after, (ncols + 7) / 8);
+    RD_PTR(r, ev.present, (ncols + 7) / 8);
+    if (op == RC_OP_UPDATE) RD_PTR(r, ev.present_after, (ncols + 7) / 8);
     if (is_compressed(type)) {
         const uint8_t *u;
         size_t ulen;
@@ -532,57 +613,52 @@ int rc_dec_rows(rc_decoder *d, int type, rc_rd *r, uint64_t evoff, rc_err *err)
         return rc_err_set(
             err, RC_E_SCHEMA, "offset %llu: row of %s.%s has %llu columns but its table map has %u",
             (unsigned long long)evoff, t->schema, t->name, (unsigned long long)ncols, t->ncols);
-    uint32_t nb = popcount_bits(present, t->ncols);
-    uint32_t na = present_after ? popcount_bits(present_after, t->ncols) : 0;
+    ev.nb = popcount_bits(ev.present, t->ncols);
+    ev.na = ev.present_after ? popcount_bits(ev.present_after, t->ncols) : 0;
 
     rc_change c = {.op = op, .meta = &d->meta, .table = t};
-    while (rc_rd_left(r)) {
-        const uint8_t *row_start = r->p;
-        d->scratch.len = 0;
-        d->vtext.len = 0;
-        d->nfix = 0;
-        rc_buf_reserve(&d->scratch, t->scratch_need);
-        if (op == RC_OP_INSERT) {
-            if (decode_image(d, t, r, present, nb, m->after, NULL, NULL, err) < 0) goto row_err;
-            c.after = m->after;
-        } else if (op == RC_OP_DELETE) {
-            if (decode_image(d, t, r, present, nb, m->before, NULL, NULL, err) < 0) goto row_err;
-            c.before = m->before;
-        } else {
-            const uint8_t *partial = NULL;
-            if (decode_image(d, t, r, present, nb, m->before, NULL, NULL, err) < 0) goto row_err;
-            if (type == RC_EV_PARTIAL_UPDATE_ROWS) {
-                /* value options, then (if PARTIAL_JSON) one bit per JSON column
-                 * of the after image: set where the column holds diffs */
-                uint64_t vopts;
-                if (rc_read_packed(&r->p, r->end, &vopts) < 0) goto bad;
-                if (vopts & 1) {
-                    uint32_t nj = 0;
-                    for (uint32_t i = 0; i < t->ncols; i++)
-                        nj += t->cols[i].real_type == RC_T_JSON &&
-                              (present_after[i / 8] >> (i % 8) & 1);
-                    RD_PTR(r, partial, (nj + 7) / 8);
-                }
+    /* Lazy rows: the consumer gets the bytes and decodes only if it must. Not
+     * for partial JSON updates (their after image needs the before one) nor
+     * for images without columns (the loop's guard against a row of no
+     * bytes is in decode_row). */
+    if (d->opts.lazy_rows && type != RC_EV_PARTIAL_UPDATE_ROWS && ev.nb &&
+        (!ev.present_after || ev.na)) {
+        rc_lazy *z = &d->lazy;
+        z->m = m;
+        z->type = type;
+        z->ev = ev;
+        z->evoff = evoff;
+        rc_rawrow *raw = &z->raw;
+        raw->present = ev.present;
+        raw->present_after = ev.present_after;
+        raw->full = ev.nb == t->ncols && (!ev.present_after || ev.na == t->ncols);
+        raw->decode = decode_lazy;
+        raw->ctx = d;
+        raw->end = r->end;
+        c.raw = raw;
+        while (rc_rd_left(r)) {
+            raw->p = r->p;
+            raw->used = 0;
+            z->decoded = 0;
+            if (d->h.change && d->h.change(d->h.ctx, &c) < 0) return -1;
+            size_t n = raw->used ? raw->used : z->decoded;
+            if (!n) { /* nobody looked at the row: decode it to find its end */
+                const rc_change *full;
+                if (decode_lazy(raw, &c, &full, err) < 0) return -1;
+                n = z->decoded;
             }
-            d->jdiff.len = 0;
-            if (decode_image(d, t, r, present_after, na, m->after, partial, m->before, err) < 0)
-                goto row_err;
-            c.before = m->before;
-            c.after = m->after;
-            if (d->jdiff.len) {
-                rc_buf_putc(&d->jdiff, '}');
-                c.json_diff = d->jdiff.data;
-                c.json_diff_len = d->jdiff.len;
-            } else {
-                c.json_diff = NULL;
-                c.json_diff_len = 0;
-            }
+            if (raw->used && z->decoded && raw->used != z->decoded)
+                return rc_err_set(err, RC_E_INTERNAL,
+                                  "offset %llu: a row of %s.%s measured %zu bytes encoded but "
+                                  "%zu decoded",
+                                  (unsigned long long)evoff, t->schema, t->name, raw->used,
+                                  z->decoded);
+            r->p += n;
         }
-        /* A row always has its null bitmap: a row of no bytes means no
-         * column is present, which the server never writes; looping on it
-         * would never end. */
-        if (r->p == row_start) goto bad;
-        if (d->nfix) fix_vtext(d);
+        return 0;
+    }
+    while (rc_rd_left(r)) {
+        if (decode_row(d, m, type, r, &ev, &c, err) < 0) goto row_err;
         if (d->h.change && d->h.change(d->h.ctx, &c) < 0) return -1;
     }
     return 0;

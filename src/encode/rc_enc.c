@@ -75,6 +75,9 @@ int rc_enc_change(rc_enc *e, const rc_change *c, rc_err *err)
     /* Before the open event is closed: a statement left out must not end
      * a transaction's run of rows. */
     if (c->op == RC_OP_QUERY && (e->o.no_queries || e->ops->no_queries)) return 0;
+    /* A format that reads values gets them decoded first (before the open
+     * event is closed, so that a row the decoder refuses leaves it open). */
+    if (c->raw && !e->ops->raw_rows && rc_change_values(c, &c, err) < 0) return -1;
     close_open(e, 0, 0, 0);
     size_t before = e->out->len;
     int r = e->ops->change(e, c, err);

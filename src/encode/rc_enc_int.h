@@ -24,6 +24,7 @@ struct rc_enc {
 struct rc_fmt_ops {
     const char *name;
     int no_queries; /* the format has no shape for statements: they are left out */
+    int raw_rows;   /* change() takes rows not decoded yet (rc_change.raw) */
     void *(*new_state)(const rc_enc_opts *o); /* may be NULL */
     void (*free_state)(void *state);
     /* Appends one event to e->out. Returns 1 when the event is left open for

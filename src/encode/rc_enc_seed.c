@@ -11,12 +11,15 @@
 
 #include "encode/rc_enc_int.h"
 #include "encode/rc_json.h"
+#include "encode/rc_rowjson.h"
 
 typedef struct frag {
     rc_buf head;        /* {"schema":"s","table":"t","timestamp":" */
     rc_buf keys;        /* ,"primary":...,"keys":[...],"columns":[...] */
+    rc_buf opkeys[3];   /* ","operation":"insert" and keys, for each operation */
     rc_buf names;       /* "a":"b":... each column's quoted name and colon */
     uint32_t *name_off; /* ncols + 1 offsets into names */
+    rc_rowjson *rj;     /* rows straight from binlog bytes (rc_change.raw) */
 } frag;
 
 typedef struct seed {
@@ -28,6 +31,14 @@ typedef struct seed {
     int gtid_null, tail_valid;
     uint32_t server_id_cached;
     rc_buf tail_json;
+    /* file_json, the offset and tail_json together, for the event at
+     * meta_off: the rows of one event share it whole */
+    rc_buf meta_json;
+    uint64_t meta_off, meta_seq;
+    int meta_valid;
+    rc_buf old; /* an update's before image, written before its after image */
+    int check;  /* ROWCAST_ROWS_CROSSCHECK: compare raw rows with the generic path */
+    rc_buf check_out;
 } seed;
 
 static void frag_free(void *p)
@@ -35,8 +46,11 @@ static void frag_free(void *p)
     frag *f = p;
     rc_buf_free(&f->head);
     rc_buf_free(&f->keys);
+    for (int i = 0; i < 3; i++)
+        rc_buf_free(&f->opkeys[i]);
     rc_buf_free(&f->names);
     free(f->name_off);
+    rc_rowjson_free(f->rj);
     free(f);
 }
 
@@ -83,6 +97,16 @@ static frag *frag_for(const rc_table *t)
         str_lit(&f->keys, t->cols[i].name);
     }
     rc_buf_putc(&f->keys, ']');
+    /* what follows the timestamp, whole: one copy per event */
+    static const char *const opnames[3] = {"insert", "update", "delete"};
+    for (int i = 0; i < 3; i++) {
+        RC_BUF_LIT(&f->opkeys[i], "\",\"operation\":\"");
+        rc_buf_puts(&f->opkeys[i], opnames[i]);
+        rc_buf_putc(&f->opkeys[i], '"');
+        rc_buf_put(&f->opkeys[i], f->keys.data, f->keys.len);
+        rc_buf_pad(&f->opkeys[i]);
+    }
+    rc_buf_pad(&f->head);
 
     f->name_off = rc_xmalloc(sizeof(uint32_t) * (t->ncols + 1));
     for (uint32_t i = 0; i < t->ncols; i++) {
@@ -91,6 +115,7 @@ static frag *frag_for(const rc_table *t)
         rc_buf_putc(&f->names, ':');
     }
     f->name_off[t->ncols] = (uint32_t)f->names.len;
+    f->rj = rc_rowjson_new(t);
     rc_enc_cache_set(t, RC_FMT_SEED, f, frag_free);
     return f;
 }
@@ -98,7 +123,10 @@ static frag *frag_for(const rc_table *t)
 static void *seed_new(const rc_enc_opts *o)
 {
     (void)o;
-    return rc_xcalloc(1, sizeof(seed));
+    seed *s = rc_xcalloc(1, sizeof(seed));
+    const char *cc = getenv("ROWCAST_ROWS_CROSSCHECK");
+    s->check = cc && *cc && strcmp(cc, "0");
+    return s;
 }
 
 static void seed_free(void *p)
@@ -106,6 +134,9 @@ static void seed_free(void *p)
     seed *s = p;
     rc_buf_free(&s->file_json);
     rc_buf_free(&s->tail_json);
+    rc_buf_free(&s->meta_json);
+    rc_buf_free(&s->old);
+    rc_buf_free(&s->check_out);
     free(s);
 }
 
@@ -147,12 +178,19 @@ static void put_missing(rc_buf *b, const char *key, const rc_table *t, const rc_
     rc_buf_putc(b, ']');
 }
 
+/* ,"position":"file:offset","gtid":...,"server_id":N, from caches that
+ * change per file, per transaction and per event. */
 static void put_meta(seed *s, rc_buf *b, const rc_meta *m, const char *group)
 {
     if (group) { /* only when a filter routed it: the default group is the sink's */
         RC_BUF_LIT(b, ",\"group\":");
         rc_json_str(b, group, strlen(group));
     }
+    if (m->event_seq && m->event_seq == s->meta_seq && s->meta_valid) { /* the same event */
+        rc_buf_put_blocks(b, s->meta_json.data, s->meta_json.len);
+        return;
+    }
+    int fresh = 0;
     if (!s->file_json.len || strcmp(s->file_cached, m->file)) {
         snprintf(s->file_cached, sizeof s->file_cached, "%s", m->file);
         s->file_json.len = 0;
@@ -160,12 +198,11 @@ static void put_meta(seed *s, rc_buf *b, const rc_meta *m, const char *group)
         rc_json_str(&s->file_json, m->file, strlen(m->file));
         s->file_json.len--; /* reopen the string to append :offset */
         rc_buf_putc(&s->file_json, ':');
+        fresh = 1;
     }
-    rc_buf_put(b, s->file_json.data, s->file_json.len);
-    rc_json_u64(b, m->offset);
-    size_t glen = m->gtid ? strlen(m->gtid) : 0;
     if (!s->tail_valid || s->server_id_cached != m->server_id || s->gtid_null != !m->gtid ||
-        (m->gtid && (glen >= sizeof s->gtid_cached || memcmp(s->gtid_cached, m->gtid, glen + 1)))) {
+        (m->gtid && strcmp(s->gtid_cached, m->gtid))) {
+        size_t glen = m->gtid ? strlen(m->gtid) : 0;
         s->tail_json.len = 0;
         RC_BUF_LIT(&s->tail_json, "\",\"gtid\":");
         if (m->gtid)
@@ -180,13 +217,116 @@ static void put_meta(seed *s, rc_buf *b, const rc_meta *m, const char *group)
         /* a GTID too long to keep is simply written afresh every time */
         s->tail_valid = !m->gtid || glen < sizeof s->gtid_cached;
         if (m->gtid && s->tail_valid) memcpy(s->gtid_cached, m->gtid, glen + 1);
+        fresh = 1;
     }
-    rc_buf_put(b, s->tail_json.data, s->tail_json.len);
+    if (fresh || !s->meta_valid || s->meta_off != m->offset) {
+        s->meta_json.len = 0;
+        rc_buf_put(&s->meta_json, s->file_json.data, s->file_json.len);
+        rc_json_u64(&s->meta_json, m->offset);
+        rc_buf_put(&s->meta_json, s->tail_json.data, s->tail_json.len);
+        rc_buf_pad(&s->meta_json);
+        s->meta_off = m->offset;
+        s->meta_valid = s->tail_valid;
+    }
+    s->meta_seq = m->event_seq;
+    rc_buf_put_blocks(b, s->meta_json.data, s->meta_json.len);
+}
+
+/* The row part of an event from values: "new", "old", "missing",
+ * "json_diff". */
+static int put_rows(rc_buf *b, const frag *f, const rc_change *c, rc_err *err)
+{
+    uint32_t miss_new = 0, miss_old = 0;
+    if (c->after) {
+        RC_BUF_LIT(b, ",\"new\":");
+        if (put_row(b, f, c->table, c->after, &miss_new, err) < 0) return -1;
+    }
+    if (c->before) {
+        RC_BUF_LIT(b, ",\"old\":");
+        if (put_row(b, f, c->table, c->before, &miss_old, err) < 0) return -1;
+    }
+    /* Only when the image is partial: "missing" lists the columns absent
+     * from the event's main image (new, or old for a delete), and
+     * "missing_old" those absent from an update's before image. */
+    if (c->after ? miss_new : miss_old)
+        put_missing(b, ",\"missing\":", c->table, c->after ? c->after : c->before);
+    if (c->after && c->before && miss_old) put_missing(b, ",\"missing_old\":", c->table, c->before);
+    if (c->json_diff) {
+        RC_BUF_LIT(b, ",\"json_diff\":");
+        rc_buf_put(b, c->json_diff, c->json_diff_len);
+    }
+    return 0;
+}
+
+/* The row part straight from the row's bytes (full images only: nothing
+ * is missing). Returns 1, or 0 with b as it was when the row must be
+ * decoded. An update's before image comes first in the bytes but second in
+ * the event, so it is written aside first. */
+static int put_rows_raw(seed *s, rc_buf *b, const frag *f, const rc_change *c)
+{
+    rc_rawrow *raw = c->raw;
+    if (!raw->full) return 0;
+    size_t start = b->len, n1, n2 = 0;
+    if (c->op == RC_OP_UPDATE) {
+        s->old.len = 0;
+        n1 = rc_rowjson_image(f->rj, &s->old, raw->p, raw->end);
+        if (!n1) goto no;
+        RC_BUF_LIT(b, ",\"new\":");
+        n2 = rc_rowjson_image(f->rj, b, raw->p + n1, raw->end);
+        if (!n2) goto no;
+        RC_BUF_LIT(b, ",\"old\":");
+        rc_buf_pad(&s->old);
+        rc_buf_put_blocks(b, s->old.data, s->old.len);
+    } else {
+        if (c->op == RC_OP_INSERT)
+            RC_BUF_LIT(b, ",\"new\":");
+        else
+            RC_BUF_LIT(b, ",\"old\":");
+        n1 = rc_rowjson_image(f->rj, b, raw->p, raw->end);
+        if (!n1) goto no;
+    }
+    raw->used = n1 + n2;
+    return 1;
+no:
+    b->len = start;
+    return 0;
+}
+
+/* ROWCAST_ROWS_CROSSCHECK: the rows put_rows_raw wrote at b[at..] must be
+ * what decoding the row and put_rows give, byte for byte. */
+static int crosscheck(seed *s, const rc_buf *b, size_t at, const frag *f, const rc_change *c,
+                      rc_err *err)
+{
+    const rc_change *full;
+    const char *what = "decoded";
+    if (rc_change_values(c, &full, err) < 0) goto refused;
+    s->check_out.len = 0;
+    what = "encoded";
+    if (put_rows(&s->check_out, f, full, err) < 0) goto refused;
+    size_t n = b->len - at, m = s->check_out.len, i = 0;
+    const char *x = b->data + at, *y = s->check_out.data;
+    while (i < n && i < m && x[i] == y[i])
+        i++;
+    if (i == n && i == m) return 0;
+    size_t from = i > 30 ? i - 30 : 0;
+    return rc_err_set(err, RC_E_INTERNAL,
+                      "rows crosscheck: %s.%s at %s:%llu byte %zu: raw path wrote '%.*s', the "
+                      "decoder's path '%.*s'",
+                      c->table->schema, c->table->name, c->meta->file,
+                      (unsigned long long)c->meta->offset, i,
+                      (int)((n < i + 30 ? n : i + 30) - from), x + from,
+                      (int)((m < i + 30 ? m : i + 30) - from), y + from);
+refused : {
+    char msg[sizeof err->msg];
+    memcpy(msg, err->msg, sizeof msg);
+    return rc_err_set(err, RC_E_INTERNAL,
+                      "rows crosscheck: the raw path wrote a row that cannot be %s: %s", what, msg);
+}
 }
 
 static int seed_change(rc_enc *e, const rc_change *c, rc_err *err)
 {
-    static const char *const ops[] = {"insert", "update", "delete", "query"};
+    seed *s = e->state;
     rc_buf *b = e->out;
     size_t start = b->len;
     const char *ts = rc_enc_ts_text(e, c->meta->timestamp);
@@ -199,34 +339,23 @@ static int seed_change(rc_enc *e, const rc_change *c, rc_err *err)
         rc_json_str(b, c->query, c->query_len);
     } else {
         const frag *f = frag_for(c->table);
-        uint32_t miss_new = 0, miss_old = 0;
-        rc_buf_put(b, f->head.data, f->head.len);
+        rc_buf_put_blocks(b, f->head.data, f->head.len);
         rc_buf_put(b, ts, 19);
-        RC_BUF_LIT(b, "\",\"operation\":\"");
-        rc_buf_puts(b, ops[c->op]);
-        rc_buf_putc(b, '"');
-        rc_buf_put(b, f->keys.data, f->keys.len);
-        if (c->after) {
-            RC_BUF_LIT(b, ",\"new\":");
-            if (put_row(b, f, c->table, c->after, &miss_new, err) < 0) goto fail;
-        }
-        if (c->before) {
-            RC_BUF_LIT(b, ",\"old\":");
-            if (put_row(b, f, c->table, c->before, &miss_old, err) < 0) goto fail;
-        }
-        /* Only when the image is partial: "missing" lists the columns absent
-         * from the event's main image (new, or old for a delete), and
-         * "missing_old" those absent from an update's before image. */
-        if (c->after ? miss_new : miss_old)
-            put_missing(b, ",\"missing\":", c->table, c->after ? c->after : c->before);
-        if (c->after && c->before && miss_old)
-            put_missing(b, ",\"missing_old\":", c->table, c->before);
-        if (c->json_diff) {
-            RC_BUF_LIT(b, ",\"json_diff\":");
-            rc_buf_put(b, c->json_diff, c->json_diff_len);
+        rc_buf_put_blocks(b, f->opkeys[c->op].data, f->opkeys[c->op].len);
+        if (!c->raw) {
+            if (put_rows(b, f, c, err) < 0) goto fail;
+        } else {
+            size_t at = b->len;
+            if (put_rows_raw(s, b, f, c)) {
+                if (s->check && crosscheck(s, b, at, f, c, err) < 0) goto fail;
+            } else {
+                const rc_change *full;
+                if (rc_change_values(c, &full, err) < 0) goto fail;
+                if (put_rows(b, f, full, err) < 0) goto fail;
+            }
         }
     }
-    put_meta(e->state, b, c->meta, c->group);
+    put_meta(s, b, c->meta, c->group);
     return 1;
 fail:
     b->len = start;
@@ -236,6 +365,10 @@ fail:
 static void seed_close(rc_enc *e, int commit, int has_xid, uint64_t xid)
 {
     rc_buf *b = e->out;
+    if (!has_xid && !commit) { /* every row of a transaction but its last */
+        RC_BUF_LIT(b, "\"xid\":null,\"commit\":false}\n");
+        return;
+    }
     RC_BUF_LIT(b, "\"xid\":");
     if (has_xid)
         rc_json_u64(b, xid);
@@ -249,6 +382,7 @@ static void seed_close(rc_enc *e, int commit, int has_xid, uint64_t xid)
 
 const rc_fmt_ops rc_fmt_seed = {
     .name = "seed",
+    .raw_rows = 1,
     .new_state = seed_new,
     .free_state = seed_free,
     .change = seed_change,

@@ -19,35 +19,16 @@
 
 /* ---- integers ---- */
 
-/* v < 10^8 in as many digits as it has, two at a time from the right: the
- * length comes from a few compares (no loop), 32-bit division is cheaper
- * than 64-bit, and most integers in rows (ids, counts, lengths) fit here. */
-static size_t rc_fmt_u32_small(char *out, uint32_t v)
+/* v < 10^8: most integers in rows (ids, counts, lengths) fit here. */
+static inline size_t rc_fmt_u32_small(char *out, uint32_t v)
 {
-    unsigned n = v < 10000 ? (v < 100 ? 1 + (v >= 10) : 3 + (v >= 1000))
-                           : (v < 1000000 ? 5 + (v >= 100000) : 7 + (v >= 10000000));
-    char *p = out + n;
-    while (v >= 100) {
-        p -= 2;
-        memcpy(p, rc_digits2 + (v % 100) * 2, 2);
-        v /= 100;
-    }
-    if (v >= 10)
-        memcpy(p - 2, rc_digits2 + v * 2, 2);
-    else
-        p[-1] = (char)('0' + v);
-    return n;
+    return rc_digits_u8(out, v);
 }
 
-/* v < 10^8 as exactly 8 digits: two independent halves of four, so the
- * divisions do not wait on each other. */
-static void rc_put8(char *p, uint32_t v)
+/* v < 10^8 as exactly 8 digits. */
+static inline void rc_put8(char *p, uint32_t v)
 {
-    uint32_t hi = v / 10000, lo = v % 10000;
-    memcpy(p, rc_digits2 + (hi / 100) * 2, 2);
-    memcpy(p + 2, rc_digits2 + (hi % 100) * 2, 2);
-    memcpy(p + 4, rc_digits2 + (lo / 100) * 2, 2);
-    memcpy(p + 6, rc_digits2 + (lo % 100) * 2, 2);
+    rc_digits_put8(p, v);
 }
 
 size_t rc_fmt_u64(char *out, uint64_t v)
@@ -527,6 +508,12 @@ static unsigned rc_collation_cs(uint16_t collation)
     if (collation >= 2048 && collation < 2048 + 5 * 256)
         return rc_uca1400_cs[(collation - 2048) >> 8];
     return CS_NONE;
+}
+
+int rc_collation_is_utf8(uint16_t collation)
+{
+    unsigned cs = rc_collation_cs(collation);
+    return cs == CS_UTF8MB3 || cs == CS_UTF8MB4;
 }
 
 const char *rc_collation_charset(uint16_t collation)
@@ -1412,33 +1399,75 @@ static int rc_shortest(uint64_t c, int q, int asym, char *dig, int *exp10)
     return nd;
 }
 
+static const double rc_pow10d[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The digits of a (> 0, not an integer) when a decimal of at most 15
+ * significant digits reads back as a; 0 when none does (or a is outside
+ * 1e-7 .. 1e15), and rc_shortest decides. Why the result is rc_shortest's:
+ * decimals of at most 15 significant digits lie at least 1e-15 apart
+ * relative to their size, while the decimals that read back as a double
+ * span at most 2^-52 of it, so at most one such decimal reads back; the
+ * shortest one does and is among them. How it is found does not matter,
+ * only that it is checked: r / 10^k with r < 2^53 and k <= 22 is one
+ * correctly rounded division, so the comparison is exact. Most doubles in
+ * databases (prices, ratios, measurements) end here, with no 128-bit
+ * products and no divisions by a variable power of ten. */
+static int rc_short15(double a, char *dig, int *exp10)
+{
+    if (!(a >= 1e-7 && a < 1e15)) return 0;
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    /* floor(log10(a)) or one less: log10(2^be) <= log10(a) < log10(2^(be+1)) */
+    int e = (((int)(bits >> 52) - 1023) * 78913) >> 18;
+    int k = 14 - e;
+    if (k > 22) return 0;
+    double m = a * rc_pow10d[k];
+    if (m >= 1e15) m = a * rc_pow10d[--k]; /* e was one short: keep 15 digits */
+    uint64_t r = (uint64_t)(m + 0.5);
+    if ((double)r / rc_pow10d[k] != a) return 0;
+    int n = (int)rc_fmt_u64(dig, r);
+    *exp10 = n - 1 - k;
+    while (n > 1 && dig[n - 1] == '0')
+        n--;
+    return n;
+}
+
 /* Lays out nd digits with the first at 10^exp10 as a JSON number. Plain
  * notation from 1e-6 up to 1e21 (ECMAScript's Number#toString range, so
  * JavaScript consumers see their own text), exponent notation outside it,
  * written as the server writes it ("1e21", "5e-324": no '+', no padding).
- * Longest result: "-0.00000" and 17 digits, 25 bytes (32 are reserved). */
+ * Longest result: "-0.00000" and 17 digits, 25 bytes. Runs of digits and
+ * zeros are copied as fixed blocks of RC_LAYOUT_BLOCK bytes and the end moved
+ * back, instead of copies of a length known only at run time: dig holds
+ * RC_DIG_BUF bytes and out has RC_LAYOUT_ROOM reserved for that. */
+#define RC_LAYOUT_BLOCK 24
+#define RC_DIG_BUF      (2 * RC_LAYOUT_BLOCK)
+#define RC_LAYOUT_ROOM  64
 static size_t rc_layout_number(char *out, int neg, const char *dig, int nd, int exp10)
 {
+    static const char zeros[RC_LAYOUT_BLOCK] = "000000000000000000000000";
     char *o = out;
     int point = exp10 + 1; /* digits before the decimal point */
     if (neg) *o++ = '-';
     if (point >= nd && point <= 21) {
-        memcpy(o, dig, (size_t)nd);
+        memcpy(o, dig, RC_LAYOUT_BLOCK);
         o += nd;
-        memset(o, '0', (size_t)(point - nd));
+        memcpy(o, zeros, RC_LAYOUT_BLOCK);
         o += point - nd;
     } else if (point > 0 && point <= 21) {
-        memcpy(o, dig, (size_t)point);
+        memcpy(o, dig, RC_LAYOUT_BLOCK);
         o += point;
         *o++ = '.';
-        memcpy(o, dig + point, (size_t)(nd - point));
+        memcpy(o, dig + point, RC_LAYOUT_BLOCK);
         o += nd - point;
     } else if (point > -6 && point <= 0) {
         *o++ = '0';
         *o++ = '.';
-        memset(o, '0', (size_t)-point);
+        memcpy(o, zeros, 8);
         o += -point;
-        memcpy(o, dig, (size_t)nd);
+        memcpy(o, dig, RC_LAYOUT_BLOCK);
         o += nd;
     } else {
         *o++ = dig[0];
@@ -1475,7 +1504,7 @@ static int rc_json_nonfinite_or_zero(rc_buf *b, double d)
 void rc_json_double(rc_buf *b, double d)
 {
     if (rc_json_nonfinite_or_zero(b, d)) return;
-    rc_buf_reserve(b, 32);
+    rc_buf_reserve(b, RC_LAYOUT_ROOM);
     char *o = b->data + b->len;
     /* Integers below 2^53 are exact and their digits are already the
      * shortest: the common case (counters, prices in whole units) needs no
@@ -1488,9 +1517,11 @@ void rc_json_double(rc_buf *b, double d)
     memcpy(&bits, &d, sizeof bits);
     unsigned e = (unsigned)(bits >> 52) & 0x7FF;
     uint64_t m = bits & ((1ULL << 52) - 1);
-    char dig[24];
+    char dig[RC_DIG_BUF];
     int exp10, nd;
-    if (e == 0) /* subnormal: the ulp of the smallest normals, no hidden bit */
+    if ((nd = rc_short15(fabs(d), dig, &exp10)) > 0)
+        ;            /* the short decimal that reads back */
+    else if (e == 0) /* subnormal: the ulp of the smallest normals, no hidden bit */
         nd = rc_shortest(m, -1074, 0, dig, &exp10);
     else
         nd = rc_shortest(m | 1ULL << 52, (int)e - 1075, m == 0 && e > 1, dig, &exp10);
@@ -1500,7 +1531,7 @@ void rc_json_double(rc_buf *b, double d)
 void rc_json_float(rc_buf *b, float f)
 {
     if (rc_json_nonfinite_or_zero(b, f)) return;
-    rc_buf_reserve(b, 32);
+    rc_buf_reserve(b, RC_LAYOUT_ROOM);
     char *o = b->data + b->len;
     if (fabsf(f) < 16777216.0f && f == (float)(int32_t)f) {
         b->len += rc_fmt_i64(o, (int32_t)f);
@@ -1510,7 +1541,7 @@ void rc_json_float(rc_buf *b, float f)
     memcpy(&bits, &f, sizeof bits);
     unsigned e = (bits >> 23) & 0xFF;
     uint32_t m = bits & ((1u << 23) - 1);
-    char dig[24];
+    char dig[RC_DIG_BUF];
     int exp10, nd;
     if (e == 0)
         nd = rc_shortest(m, -149, 0, dig, &exp10);

@@ -22,6 +22,9 @@ void rc_json_str(rc_buf *b, const char *s, size_t n);
  * Returns 0, or -1 if the collation's charset is not supported here (caller
  * decides). */
 int rc_json_str_cs(rc_buf *b, const char *s, size_t n, uint16_t collation);
+/* 1 if the collation's charset is utf8mb3 or utf8mb4 (rc_json_str_cs then
+ * is rc_json_str). */
+int rc_collation_is_utf8(uint16_t collation);
 
 /* Name of the character set of a collation id ("utf8mb4", "latin1", "binary",
  * ...), or NULL if unknown. Covers MariaDB 10.x/11.x and MySQL 8/9 ids. */

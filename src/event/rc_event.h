@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/rc_err.h"
 #include "rc_table.h"
 #include "rc_value.h"
 
@@ -21,7 +22,31 @@ typedef struct rc_meta {
     const char *file; /* binlog file name ("" if unknown) */
     uint64_t offset;  /* offset of the event that carried the change */
     const char *gtid; /* GTID of the transaction as text, NULL if none */
+    /* Different for every event decoded in the process (0: not from the
+     * decoder). Two changes with the same non-zero value come from one
+     * event, so everything above is the same for both: encoders key their
+     * per-event text on it. */
+    uint64_t event_seq;
 } rc_meta;
+
+struct rc_change;
+
+/* A row the decoder has not decoded yet (rc_decoder_opts.lazy_rows): its
+ * bytes, for an encoder that writes them straight to JSON (rc_rowjson), and
+ * a way to decode it after all. Whoever walks the row records its length in
+ * `used`, so that the decoder can go on to the next one. */
+typedef struct rc_rawrow {
+    const uint8_t *p, *end;       /* the row's first byte; the end of the event's rows */
+    const uint8_t *present;       /* the columns of the first image (before, for an update) */
+    const uint8_t *present_after; /* an update's after image, else NULL */
+    int full;                     /* every column is in every image (binlog_row_image=FULL) */
+    size_t used;                  /* bytes of the row, once someone walked it (0: not yet) */
+    /* Decodes the row as the decoder would have: *values gets the change
+     * with its before/after (and json_diff), raw NULL. Idempotent. */
+    int (*decode)(struct rc_rawrow *r, const struct rc_change *c, const struct rc_change **values,
+                  rc_err *err);
+    void *ctx;
+} rc_rawrow;
 
 typedef struct rc_change {
     rc_op op;
@@ -43,7 +68,21 @@ typedef struct rc_change {
     size_t schema_len;
     const char *query;
     size_t query_len;
+    /* Set (and before/after NULL) when the row is not decoded yet: see
+     * rc_rawrow. A consumer that reads values calls rc_change_values. */
+    rc_rawrow *raw;
 } rc_change;
+
+/* c with its values: c itself when it has them, else the decoded row (valid
+ * during the callback). Returns 0, or -1 with err set. */
+static inline int rc_change_values(const rc_change *c, const rc_change **out, rc_err *err)
+{
+    if (!c->raw) {
+        *out = c;
+        return 0;
+    }
+    return c->raw->decode(c->raw, c, out, err);
+}
 
 /* The end of a transaction: what a checkpoint needs. */
 typedef struct rc_txn_end {

@@ -82,7 +82,7 @@ int rc_fchain_add_script(rc_fchain *f, const char *path, rc_err *err)
     return 0;
 }
 
-static int rules_pass(rc_fchain *f, const rc_change *c, const rc_change **out)
+static int rules_pass(rc_fchain *f, const rc_change *c, const rc_change **out, rc_err *err)
 {
     const rc_rules *r = f->rules;
     if (!rc_rules_op_wanted(r, c->op)) return 0;
@@ -96,6 +96,8 @@ static int rules_pass(rc_fchain *f, const rc_change *c, const rc_change **out)
         *out = c;
         return 1;
     }
+    /* cutting columns needs the values (a row not decoded yet is decoded) */
+    if (rc_change_values(c, &c, err) < 0) return -1;
     rc_shape shape = {mask, NULL, NULL};
     rc_derived *dt = rc_derive_table(f->derive, c->table, &shape);
     rc_derive_change(dt, c, &f->cut);
@@ -106,7 +108,12 @@ static int rules_pass(rc_fchain *f, const rc_change *c, const rc_change **out)
 int rc_fchain_run(rc_fchain *f, const rc_change *c, const rc_change **out, rc_err *err)
 {
     *out = c;
-    if (f->rules_used && !rules_pass(f, c, out)) return 0;
+    if (f->rules_used) {
+        int pass = rules_pass(f, c, out, err);
+        if (pass <= 0) return pass;
+    }
+    /* scripts read values: a row not decoded yet is decoded once, here */
+    if (f->nscripts && rc_change_values(*out, out, err) < 0) return -1;
     for (size_t i = 0; i < f->nscripts; i++) {
         script *s = &f->scripts[i];
         int discard = 0;

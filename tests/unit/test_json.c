@@ -465,6 +465,20 @@ RC_TEST(integers_exact)
         snprintf(exp, sizeof exp, "%" PRId64, (int64_t)u);
         CHECK_MEM(buf, rc_fmt_i64(buf, (int64_t)u), exp);
     }
+    /* The digit writers split all lanes of a word at once (rc_digits.h):
+     * every value up to 2*10^6, then every width in steps that cross each
+     * digit boundary, each also as the low 8 digits of a 16-digit number. */
+    for (uint64_t u = 0; u < 2000000; u += 1 + (u >= 100000) * (u % 7)) {
+        snprintf(exp, sizeof exp, "%" PRIu64, u);
+        CHECK_MEM(buf, rc_fmt_u64(buf, u), exp);
+        uint64_t w = 12345678ULL * 100000000ULL + u;
+        snprintf(exp, sizeof exp, "%" PRIu64, w);
+        CHECK_MEM(buf, rc_fmt_u64(buf, w), exp);
+    }
+    for (uint64_t u = 9999000; u < 100000000; u += 99991) {
+        snprintf(exp, sizeof exp, "%" PRIu64, u);
+        CHECK_MEM(buf, rc_fmt_u64(buf, u), exp);
+    }
 }
 
 /* ---- floating point ---- */
