@@ -43,6 +43,8 @@ rc_decoder *rc_decoder_new(const rc_decoder_opts *opts, const rc_handler *h)
     rc_buf_init(&d->unzip);
     rc_buf_init(&d->scratch);
     rc_buf_init(&d->vtext);
+    const char *cc = getenv("ROWCAST_ROWS_CROSSCHECK");
+    d->lazy.check = cc && *cc && strcmp(cc, "0");
     return d;
 }
 
@@ -61,6 +63,15 @@ void rc_decoder_free(rc_decoder *d)
     rc_buf_free(&d->window);
     if (d->zstd) ZSTD_freeDCtx(d->zstd);
     free(d->fix);
+    rc_buf_free(&d->lazy.copy);
+    free(d->lazy.clen);
+    free(d->lazy.fixed_before);
+    free(d->lazy.nvar_before);
+    free(d->lazy.vars);
+    free(d->lazy.var_acc[0]);
+    free(d->lazy.var_acc[1]);
+    free(d->lazy.off[0]);
+    free(d->lazy.off[1]);
     free(d);
 }
 

@@ -58,7 +58,33 @@ typedef struct rc_lazy {
     uint64_t evoff;
     size_t decoded; /* the row's length once decode_lazy ran, else 0 */
     rc_change full;
+    /* value_lazy: where each column's bytes start in each image (offsets
+     * from raw.p; RC_LAZY_NULL, RC_LAZY_MISSING), once walked */
+    uint32_t *off[2];
+    uint32_t offcap;
+    size_t walked; /* the row's length once walked, else 0 */
+    /* per column of the table walked last: its fixed length, or
+     * RC_LAZY_PREFIX | the bytes of its length prefix, or 0 (cell_len) */
+    uint32_t *clen;
+    /* for a full image without NULLs: bytes of the fixed-length columns
+     * before each column, how many prefixed ones precede it, their list */
+    uint32_t *fixed_before, *nvar_before, *vars, *var_acc[2];
+    /* per image, as walked: 0 absent, 1 by the shortcut (start: where its
+     * values begin; var_acc), 2 column by column (off) */
+    int img_kind[2];
+    uint32_t img_start[2];
+    uint32_t nvars, fixed_sum;
+    int no_shortcut; /* a column needs cell_len: walk column by column */
+    uint32_t clencap;
+    const rc_table *clen_t;
+    uint64_t clen_gen;
+    rc_value one; /* the column value_lazy decoded last */
+    rc_buf copy;  /* its text, when checked (ROWCAST_ROWS_CROSSCHECK) */
+    int check;    /* ROWCAST_ROWS_CROSSCHECK */
 } rc_lazy;
+#define RC_LAZY_PREFIX  0x80000000u
+#define RC_LAZY_NULL    UINT32_MAX
+#define RC_LAZY_MISSING (UINT32_MAX - 1)
 
 struct rc_decoder {
     rc_decoder_opts opts;

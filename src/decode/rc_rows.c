@@ -571,6 +571,315 @@ static int decode_lazy(rc_rawrow *raw, const rc_change *c, const rc_change **val
     return 0;
 }
 
+/* The bytes of one non-NULL cell at p as decode_cell consumes them, from
+ * the column's metadata and length prefix only; 0 when they do not fit or
+ * the metadata is impossible (decode_cell then says which). */
+static size_t cell_len(const rc_column *c, const uint8_t *p, size_t avail)
+{
+    size_t n, lb;
+    switch (c->real_type) {
+    case RC_T_TINY:
+    case RC_T_YEAR: n = 1; break;
+    case RC_T_SHORT: n = 2; break;
+    case RC_T_INT24:
+    case RC_T_DATE:
+    case RC_T_NEWDATE:
+    case RC_T_TIME: n = 3; break;
+    case RC_T_LONG:
+    case RC_T_FLOAT:
+    case RC_T_TIMESTAMP: n = 4; break;
+    case RC_T_LONGLONG:
+    case RC_T_DOUBLE:
+    case RC_T_DATETIME: n = 8; break;
+    case RC_T_NEWDECIMAL: {
+        unsigned prec = c->meta >> 8, scale = c->meta & 0xff;
+        if (prec == 0 || prec > 65 || scale > 38 || scale > prec) return 0;
+        n = rc_decimal_size(prec, scale);
+        break;
+    }
+    case RC_T_TIME2:
+    case RC_T_DATETIME2:
+    case RC_T_TIMESTAMP2:
+        if (c->meta > 6) return 0;
+        n = (c->real_type == RC_T_TIME2       ? 3u
+             : c->real_type == RC_T_DATETIME2 ? 5u
+                                              : 4u) +
+            (c->meta + 1u) / 2;
+        break;
+    case RC_T_VARCHAR:
+    case RC_T_VAR_STRING:
+    case RC_T_STRING: lb = c->meta > 255 ? 2 : 1; goto prefixed;
+    case RC_T_BLOB:
+    case RC_T_TINY_BLOB:
+    case RC_T_MEDIUM_BLOB:
+    case RC_T_LONG_BLOB:
+    case RC_T_JSON:
+    case RC_T_VECTOR:
+    case RC_T_GEOMETRY:
+        if (c->meta < 1 || c->meta > 4) return 0;
+        lb = c->meta;
+    prefixed:
+        if (avail < lb) return 0;
+        n = lb + (size_t)rc_le_n(p, lb);
+        break;
+    case RC_T_ENUM:
+        if (c->meta != 1 && c->meta != 2) return 0;
+        n = c->meta;
+        break;
+    case RC_T_SET:
+        if (c->meta < 1 || c->meta > 8) return 0;
+        n = c->meta;
+        break;
+    case RC_T_BIT:
+        n = (c->meta + 7u) / 8;
+        if (n < 1 || n > 8) return 0;
+        break;
+    default: return 0;
+    }
+    return n <= avail ? n : 0;
+}
+
+/* Where column col of an image starts in the walked row, or RC_LAZY_NULL,
+ * RC_LAZY_MISSING. */
+static uint32_t lazy_offset(const rc_lazy *z, int img, uint32_t col)
+{
+    switch (z->img_kind[img]) {
+    case 0: return RC_LAZY_MISSING;
+    case 1: return z->img_start[img] + z->fixed_before[col] + z->var_acc[img][z->nvar_before[col]];
+    default: return z->off[img][col];
+    }
+}
+
+/* Each column's length rule for walk_lazy, from cell_len's cases: a fixed
+ * length, or a length prefix of 1 to 4 bytes (RC_LAZY_PREFIX | bytes), or 0
+ * to ask cell_len. */
+static void plan_lengths(rc_lazy *z, const rc_table *t)
+{
+    if (z->clencap < t->ncols) {
+        size_t sz = sizeof(uint32_t) * (t->ncols + 1);
+        z->clen = rc_xrealloc(z->clen, sz);
+        z->fixed_before = rc_xrealloc(z->fixed_before, sz);
+        z->nvar_before = rc_xrealloc(z->nvar_before, sz);
+        z->vars = rc_xrealloc(z->vars, sz);
+        z->var_acc[0] = rc_xrealloc(z->var_acc[0], sz);
+        z->var_acc[1] = rc_xrealloc(z->var_acc[1], sz);
+        z->clencap = t->ncols;
+    }
+    static const uint8_t none[4] = {0};
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        const rc_column *c = &t->cols[i];
+        uint32_t v = 0;
+        switch (c->real_type) {
+        case RC_T_VARCHAR:
+        case RC_T_VAR_STRING:
+        case RC_T_STRING: v = RC_LAZY_PREFIX | (c->meta > 255 ? 2u : 1u); break;
+        case RC_T_BLOB:
+        case RC_T_TINY_BLOB:
+        case RC_T_MEDIUM_BLOB:
+        case RC_T_LONG_BLOB:
+        case RC_T_JSON:
+        case RC_T_VECTOR:
+        case RC_T_GEOMETRY:
+            if (c->meta >= 1 && c->meta <= 4) v = RC_LAZY_PREFIX | c->meta;
+            break;
+        default: v = (uint32_t)cell_len(c, none, 64); break; /* fixed by metadata alone */
+        }
+        z->clen[i] = v;
+    }
+    z->nvars = z->fixed_sum = 0;
+    z->no_shortcut = 0;
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        z->fixed_before[i] = z->fixed_sum;
+        z->nvar_before[i] = z->nvars;
+        if (z->clen[i] & RC_LAZY_PREFIX)
+            z->vars[z->nvars++] = i;
+        else if (z->clen[i])
+            z->fixed_sum += z->clen[i];
+        else
+            z->no_shortcut = 1;
+    }
+    z->clen_t = t;
+    z->clen_gen = t->generation;
+}
+
+/* Finds where each column of the lazy row starts (z->off) and the row's
+ * length (z->walked) from the null bitmaps and lengths alone. Bytes that do
+ * not add up are left to decode_lazy, whose error is the decoder's. */
+static int walk_lazy(rc_decoder *d, rc_err *err)
+{
+    rc_lazy *z = &d->lazy;
+    const rc_table *t = &z->m->t;
+    const uint8_t *base = z->raw.p, *p = base, *end = z->raw.end;
+    if (z->offcap < t->ncols) {
+        for (int i = 0; i < 2; i++)
+            z->off[i] = rc_xrealloc(z->off[i], sizeof(uint32_t) * t->ncols);
+        z->offcap = t->ncols;
+    }
+    if (z->clen_t != t || z->clen_gen != t->generation) plan_lengths(z, t);
+    const uint32_t *clen = z->clen;
+    rc_op op = z->full.op;
+    for (int img = 0; img < 2; img++) { /* before image first, as in the bytes */
+        uint32_t *off = z->off[img];
+        if (img == 0 ? op == RC_OP_INSERT : op == RC_OP_DELETE) {
+            z->img_kind[img] = 0;
+            continue;
+        }
+        const uint8_t *present =
+            img == 1 && op == RC_OP_UPDATE ? z->ev.present_after : z->ev.present;
+        uint32_t np = img == 1 && op == RC_OP_UPDATE ? z->ev.na : z->ev.nb;
+        const uint8_t *nulls = p;
+        if ((size_t)(end - p) < (np + 7) / 8) goto decode;
+        p += (np + 7) / 8;
+        if (np == t->ncols && !z->no_shortcut) {
+            /* A full image without NULLs (the usual row): only the prefixed
+             * columns need reading, each at the fixed bytes before it plus
+             * the prefixed ones before it; the rest is arithmetic. */
+            uint32_t nb = np / 8, anynull = 0;
+            for (uint32_t j = 0; j < nb; j++)
+                anynull |= nulls[j];
+            if (np % 8) /* the padding bits of the last byte are not columns' */
+                anynull |= nulls[nb] & ((1u << (np % 8)) - 1);
+            if (!anynull) {
+                uint32_t *va = z->var_acc[img];
+                size_t acc = 0;
+                for (uint32_t v = 0; v < z->nvars; v++) {
+                    uint32_t i = z->vars[v];
+                    size_t pos = z->fixed_before[i] + acc, left = (size_t)(end - p);
+                    unsigned lb = clen[i] & 7;
+                    if (pos > left || left - pos < lb) goto decode;
+                    const uint8_t *at = p + pos;
+                    va[v] = (uint32_t)acc;
+                    acc += lb + (size_t)rc_le_n(at, lb);
+                }
+                va[z->nvars] = (uint32_t)acc;
+                size_t len = z->fixed_sum + acc;
+                if ((size_t)(end - p) < len) goto decode;
+                z->img_kind[img] = 1;
+                z->img_start[img] = (uint32_t)(p - base);
+                p += len;
+                continue;
+            }
+        }
+        z->img_kind[img] = 2;
+        /* Offsets fit 32 bits: an event, and so a row, is at most 1 GiB. */
+        uint32_t k = 0;
+        int full = np == t->ncols;
+        for (uint32_t i = 0; i < t->ncols; i++) {
+            if (!full && !(present[i / 8] >> (i % 8) & 1)) {
+                off[i] = RC_LAZY_MISSING;
+                continue;
+            }
+            int isnull = nulls[k / 8] >> (k % 8) & 1;
+            k++;
+            if (isnull) {
+                off[i] = RC_LAZY_NULL;
+                continue;
+            }
+            size_t n, left = (size_t)(end - p);
+            uint32_t cl = clen[i];
+            if (cl == (RC_LAZY_PREFIX | 1)) {
+                n = left ? 1 + (size_t)p[0] : 0;
+            } else if (cl & RC_LAZY_PREFIX) {
+                unsigned lb = cl & 7;
+                n = left < lb ? 0 : lb + (size_t)rc_le_n(p, lb);
+            } else {
+                n = cl ? cl : cell_len(&t->cols[i], p, left);
+            }
+            if (n - 1 >= left) goto decode; /* 0 (impossible) or past the end */
+            off[i] = (uint32_t)(p - base);
+            p += n;
+        }
+    }
+    z->walked = (size_t)(p - base);
+    return 0;
+decode : {
+    const rc_change *full;
+    if (decode_lazy(&z->raw, &z->full, &full, err) < 0) return -1;
+    return rc_err_set(err, RC_E_INTERNAL,
+                      "offset %llu: a row of %s.%s decodes but its lengths do not add up",
+                      (unsigned long long)z->evoff, t->schema, t->name);
+}
+}
+
+static int value_has_text(const rc_value *v)
+{
+    return v->kind == RC_V_NUMBER || v->kind == RC_V_TEXT || v->kind == RC_V_BYTES ||
+           v->kind == RC_V_JSON;
+}
+
+/* ROWCAST_ROWS_CROSSCHECK for value_lazy: the column decoded on its own
+ * must be the column of the whole row decoded. Its text is first copied
+ * aside (decoding the row reuses the scratch it points into), and the value
+ * handed out points at the copy. A row that does not decode whole (a bad
+ * value in a column nobody reads) is not compared: without the check it
+ * goes the same way. */
+static int check_one(rc_decoder *d, rc_rawrow *raw, const rc_change *c, int after, uint32_t col,
+                     rc_err *err)
+{
+    rc_lazy *z = &d->lazy;
+    const rc_table *t = &z->m->t;
+    if (value_has_text(&z->one)) {
+        z->copy.len = 0;
+        rc_buf_put(&z->copy, z->one.v.s, z->one.len);
+        rc_buf_putc(&z->copy, 0);
+        z->one.v.s = z->copy.data;
+    }
+    const rc_change *full;
+    rc_err whole;
+    if (decode_lazy(raw, c, &full, &whole) < 0) {
+        z->decoded = 0;
+        return 0;
+    }
+    const rc_value *w = &(after ? full->after : full->before)[col], *v = &z->one;
+    int same = w->kind == v->kind && z->walked == z->decoded;
+    if (same && value_has_text(v))
+        same = w->len == v->len && w->cs == v->cs && !memcmp(w->v.s, v->v.s, v->len);
+    else if (same && v->kind >= RC_V_INT && v->kind <= RC_V_DOUBLE)
+        same = !memcmp(&w->v, &v->v, sizeof v->v);
+    if (!same)
+        return rc_err_set(err, RC_E_INTERNAL,
+                          "offset %llu: %s.%s column %s: decoded on its own it differs from the "
+                          "whole row's",
+                          (unsigned long long)z->evoff, t->schema, t->name, t->cols[col].name);
+    return 0;
+}
+
+/* rc_rawrow.value: one column of the lazy row, decoded on its own. */
+static int value_lazy(rc_rawrow *raw, const rc_change *c, int after, uint32_t col,
+                      const rc_value **out, rc_err *err)
+{
+    rc_decoder *d = raw->ctx;
+    rc_lazy *z = &d->lazy;
+    const rc_table *t = &z->m->t;
+    if (z->decoded) {
+        *out = &(after ? z->full.after : z->full.before)[col];
+        return 0;
+    }
+    if (!z->walked && walk_lazy(d, err) < 0) return -1;
+    uint32_t o = lazy_offset(z, after, col);
+    memset(&z->one, 0, sizeof z->one);
+    z->one.kind = o == RC_LAZY_MISSING ? RC_V_MISSING : RC_V_NULL;
+    *out = &z->one;
+    if (o < RC_LAZY_MISSING) {
+        rc_rd r;
+        rc_rd_init(&r, raw->p + o, (size_t)(raw->end - (raw->p + o)));
+        d->scratch.len = 0;
+        d->vtext.len = 0;
+        d->nfix = 0;
+        rc_buf_reserve(&d->scratch, t->scratch_need);
+        if (decode_cell(d, t, &t->cols[col], &r, &z->one, err) < 0) {
+            if (err->code == RC_E_CORRUPT) {
+                char msg[sizeof err->msg];
+                memcpy(msg, err->msg, sizeof msg);
+                rc_err_set(err, RC_E_CORRUPT, "offset %llu: %s", (unsigned long long)z->evoff, msg);
+            }
+            return -1;
+        }
+        if (d->nfix) fix_vtext(d);
+    }
+    return z->check ? check_one(d, raw, c, after, col, err) : 0;
+}
+
 int rc_dec_rows(rc_decoder *d, int type, rc_rd *r, uint64_t evoff, rc_err *err)
 {
     size_t idlen = d->post_header[type - 1] == 6 ? 4 : 6;
@@ -633,26 +942,37 @@ int rc_dec_rows(rc_decoder *d, int type, rc_rd *r, uint64_t evoff, rc_err *err)
         raw->present_after = ev.present_after;
         raw->full = ev.nb == t->ncols && (!ev.present_after || ev.na == t->ncols);
         raw->decode = decode_lazy;
+        raw->value = value_lazy;
         raw->ctx = d;
+        z->full.op = op; /* walk_lazy reads the operation before any decode */
         raw->end = r->end;
         c.raw = raw;
         while (rc_rd_left(r)) {
             raw->p = r->p;
             raw->used = 0;
             z->decoded = 0;
+            z->walked = 0;
             if (d->h.change && d->h.change(d->h.ctx, &c) < 0) return -1;
-            size_t n = raw->used ? raw->used : z->decoded;
-            if (!n) { /* nobody looked at the row: decode it to find its end */
-                const rc_change *full;
-                if (decode_lazy(raw, &c, &full, err) < 0) return -1;
-                n = z->decoded;
+            size_t n = raw->used ? raw->used : z->decoded ? z->decoded : z->walked;
+            if (!n) {
+                /* Nobody wrote or decoded the row (a rule or a script left it
+                 * out): its lengths say where the next one starts. With
+                 * ROWCAST_ROWS_CROSSCHECK it is decoded too. */
+                if (walk_lazy(d, err) < 0) return -1;
+                n = z->walked;
+                if (z->check) { /* lengths compared below, if the row decodes whole */
+                    const rc_change *full;
+                    rc_err whole;
+                    if (decode_lazy(raw, &c, &full, &whole) < 0) z->decoded = 0;
+                }
             }
-            if (raw->used && z->decoded && raw->used != z->decoded)
-                return rc_err_set(err, RC_E_INTERNAL,
-                                  "offset %llu: a row of %s.%s measured %zu bytes encoded but "
-                                  "%zu decoded",
-                                  (unsigned long long)evoff, t->schema, t->name, raw->used,
-                                  z->decoded);
+            size_t lens[3] = {raw->used, z->decoded, z->walked};
+            for (int i = 0; i < 3; i++)
+                if (lens[i] && lens[i] != n)
+                    return rc_err_set(err, RC_E_INTERNAL,
+                                      "offset %llu: a row of %s.%s measures %zu bytes one way "
+                                      "and %zu another",
+                                      (unsigned long long)evoff, t->schema, t->name, n, lens[i]);
             r->p += n;
         }
         return 0;

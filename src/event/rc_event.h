@@ -45,6 +45,11 @@ typedef struct rc_rawrow {
      * with its before/after (and json_diff), raw NULL. Idempotent. */
     int (*decode)(struct rc_rawrow *r, const struct rc_change *c, const struct rc_change **values,
                   rc_err *err);
+    /* One column of one image (after: 1 for the after image), decoded on its
+     * own: for a filter that reads a few fields. The value is valid until the
+     * next call. RC_V_MISSING when the image lacks the column. */
+    int (*value)(struct rc_rawrow *r, const struct rc_change *c, int after, uint32_t col,
+                 const rc_value **out, rc_err *err);
     void *ctx;
 } rc_rawrow;
 
@@ -82,6 +87,25 @@ static inline int rc_change_values(const rc_change *c, const rc_change **out, rc
         return 0;
     }
     return c->raw->decode(c->raw, c, out, err);
+}
+
+/* 1 if c has the image (after: the after image), undecoded or not. */
+static inline int rc_change_has_image(const rc_change *c, int after)
+{
+    if (c->raw) return after ? c->op != RC_OP_DELETE : c->op != RC_OP_INSERT;
+    return (after ? c->after : c->before) != NULL;
+}
+
+/* Column col of an image of c (which has it: rc_change_has_image), decoding
+ * only that column of a row not decoded yet. */
+static inline int rc_change_value(const rc_change *c, int after, uint32_t col, const rc_value **out,
+                                  rc_err *err)
+{
+    if (!c->raw) {
+        *out = &(after ? c->after : c->before)[col];
+        return 0;
+    }
+    return c->raw->value(c->raw, c, after, col, out, err);
 }
 
 /* The end of a transaction: what a checkpoint needs. */

@@ -240,9 +240,14 @@ static int col_index(rc_fevent *fe, lua_State *L, const rc_table *t, int name_id
 
 /* ---- the row ---- */
 
-static const rc_value *row_values(const row_ud *r)
+/* Column i of the row's image. A row not decoded yet (rc_change.raw) has
+ * just that column decoded: a script that reads two fields pays for two. */
+static const rc_value *row_value(lua_State *L, const row_ud *r, uint32_t i)
 {
-    return r->after ? r->fe->c->after : r->fe->c->before;
+    const rc_value *v;
+    rc_err err;
+    if (rc_change_value(r->fe->c, r->after, i, &v, &err) < 0) luaL_error(L, "%s", err.msg);
+    return v;
 }
 
 /* Pushes the script's own value for column key if it wrote one; returns 1
@@ -285,7 +290,7 @@ static int row_index(lua_State *L)
     if (!isnum || i < 1)
         lua_pushnil(L);
     else
-        push_value(fe, L, &row_values(r)[i - 1]);
+        push_value(fe, L, row_value(L, r, (uint32_t)(i - 1)));
     return 1;
 }
 
@@ -317,10 +322,10 @@ static int row_next(lua_State *L)
     row_ud *r = lua_touserdata(L, lua_upvalueindex(1)); /* checked by row_pairs */
     check_live(L, r->fe);
     const rc_table *t = r->fe->c->table;
-    const rc_value *vals = row_values(r);
     lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
     for (; i < (lua_Integer)t->ncols; i++) {
-        if (vals[i].kind == RC_V_MISSING) continue;
+        const rc_value *v = row_value(L, r, (uint32_t)i);
+        if (v->kind == RC_V_MISSING) continue;
         lua_pushstring(L, t->cols[i].name);
         int key = lua_gettop(L);
         if (push_override(r->fe, L, r->after, key)) {
@@ -329,7 +334,7 @@ static int row_next(lua_State *L)
                 continue;
             }
         } else {
-            push_value(r->fe, L, &vals[i]);
+            push_value(r->fe, L, row_value(L, r, (uint32_t)i));
         }
         lua_pushinteger(L, i + 1);
         lua_replace(L, lua_upvalueindex(2));
@@ -454,7 +459,7 @@ static int event_index(lua_State *L)
     case F_NEW:
     case F_OLD: {
         int after = k[0] == 'n';
-        if (after ? c->after : c->before)
+        if (rc_change_has_image(c, after))
             lua_rawgeti(L, LUA_REGISTRYINDEX, fe->ref_rows[after]);
         else
             lua_pushnil(L);
@@ -730,6 +735,15 @@ int rc_fevent_end(rc_fevent *fe, rc_change *out, rc_err *err)
     const rc_change *c = fe->c;
     int rc = 0;
     if (!fe->dirty) goto done;
+    /* what the script changed is applied to the values: a row not decoded
+     * yet is decoded now */
+    if (c->table && c->raw) {
+        if (!err) goto reset; /* the script failed: nothing to apply */
+        if (rc_change_values(c, &c, err) < 0) {
+            rc = -1;
+            goto reset;
+        }
+    }
     *out = *c;
     if (fe->group) out->group = fe->group;
     if (!c->table) { /* a statement: only its schema and group can change */

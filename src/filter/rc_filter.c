@@ -112,8 +112,8 @@ int rc_fchain_run(rc_fchain *f, const rc_change *c, const rc_change **out, rc_er
         int pass = rules_pass(f, c, out, err);
         if (pass <= 0) return pass;
     }
-    /* scripts read values: a row not decoded yet is decoded once, here */
-    if (f->nscripts && rc_change_values(*out, out, err) < 0) return -1;
+    /* A row not decoded yet stays so: a script decodes the columns it reads
+     * (rc_fevent), and one it keeps unchanged reaches the encoder as bytes. */
     for (size_t i = 0; i < f->nscripts; i++) {
         script *s = &f->scripts[i];
         int discard = 0;
