@@ -571,6 +571,25 @@ static int decode_lazy(rc_rawrow *raw, const rc_change *c, const rc_change **val
     return 0;
 }
 
+/* The bytes of the length before a value of a string-like column (1 to 4),
+ * or 0 for other columns and impossible metadata. */
+static size_t prefix_bytes(const rc_column *c)
+{
+    switch (c->real_type) {
+    case RC_T_VARCHAR:
+    case RC_T_VAR_STRING:
+    case RC_T_STRING: return c->meta > 255 ? 2 : 1;
+    case RC_T_BLOB:
+    case RC_T_TINY_BLOB:
+    case RC_T_MEDIUM_BLOB:
+    case RC_T_LONG_BLOB:
+    case RC_T_JSON:
+    case RC_T_VECTOR:
+    case RC_T_GEOMETRY: return c->meta >= 1 && c->meta <= 4 ? c->meta : 0;
+    default: return 0;
+    }
+}
+
 /* The bytes of one non-NULL cell at p as decode_cell consumes them, from
  * the column's metadata and length prefix only; 0 when they do not fit or
  * the metadata is impossible (decode_cell then says which). */
@@ -608,7 +627,7 @@ static size_t cell_len(const rc_column *c, const uint8_t *p, size_t avail)
         break;
     case RC_T_VARCHAR:
     case RC_T_VAR_STRING:
-    case RC_T_STRING: lb = c->meta > 255 ? 2 : 1; goto prefixed;
+    case RC_T_STRING:
     case RC_T_BLOB:
     case RC_T_TINY_BLOB:
     case RC_T_MEDIUM_BLOB:
@@ -616,10 +635,8 @@ static size_t cell_len(const rc_column *c, const uint8_t *p, size_t avail)
     case RC_T_JSON:
     case RC_T_VECTOR:
     case RC_T_GEOMETRY:
-        if (c->meta < 1 || c->meta > 4) return 0;
-        lb = c->meta;
-    prefixed:
-        if (avail < lb) return 0;
+        lb = prefix_bytes(c);
+        if (!lb || avail < lb) return 0;
         n = lb + (size_t)rc_le_n(p, lb);
         break;
     case RC_T_ENUM:
@@ -668,23 +685,9 @@ static void plan_lengths(rc_lazy *z, const rc_table *t)
     static const uint8_t none[4] = {0};
     for (uint32_t i = 0; i < t->ncols; i++) {
         const rc_column *c = &t->cols[i];
-        uint32_t v = 0;
-        switch (c->real_type) {
-        case RC_T_VARCHAR:
-        case RC_T_VAR_STRING:
-        case RC_T_STRING: v = RC_LAZY_PREFIX | (c->meta > 255 ? 2u : 1u); break;
-        case RC_T_BLOB:
-        case RC_T_TINY_BLOB:
-        case RC_T_MEDIUM_BLOB:
-        case RC_T_LONG_BLOB:
-        case RC_T_JSON:
-        case RC_T_VECTOR:
-        case RC_T_GEOMETRY:
-            if (c->meta >= 1 && c->meta <= 4) v = RC_LAZY_PREFIX | c->meta;
-            break;
-        default: v = (uint32_t)cell_len(c, none, 64); break; /* fixed by metadata alone */
-        }
-        z->clen[i] = v;
+        size_t lb = prefix_bytes(c);
+        /* others are fixed by their metadata alone (0: cell_len decides) */
+        z->clen[i] = lb ? RC_LAZY_PREFIX | (uint32_t)lb : (uint32_t)cell_len(c, none, 64);
     }
     z->nvars = z->fixed_sum = 0;
     z->no_shortcut = 0;
