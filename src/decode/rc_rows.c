@@ -572,7 +572,8 @@ static int decode_lazy(rc_rawrow *raw, const rc_change *c, const rc_change **val
 }
 
 /* The bytes of the length before a value of a string-like column (1 to 4),
- * or 0 for other columns and impossible metadata. */
+ * or 0 for other columns and impossible metadata (cell_len then finds no
+ * rule for them: 0). */
 static size_t prefix_bytes(const rc_column *c)
 {
     switch (c->real_type) {
@@ -595,7 +596,12 @@ static size_t prefix_bytes(const rc_column *c)
  * the metadata is impossible (decode_cell then says which). */
 static size_t cell_len(const rc_column *c, const uint8_t *p, size_t avail)
 {
-    size_t n, lb;
+    size_t n, lb = prefix_bytes(c);
+    if (lb) {
+        if (avail < lb) return 0;
+        n = lb + (size_t)rc_le_n(p, lb);
+        return n <= avail ? n : 0;
+    }
     switch (c->real_type) {
     case RC_T_TINY:
     case RC_T_YEAR: n = 1; break;
@@ -624,20 +630,6 @@ static size_t cell_len(const rc_column *c, const uint8_t *p, size_t avail)
              : c->real_type == RC_T_DATETIME2 ? 5u
                                               : 4u) +
             (c->meta + 1u) / 2;
-        break;
-    case RC_T_VARCHAR:
-    case RC_T_VAR_STRING:
-    case RC_T_STRING:
-    case RC_T_BLOB:
-    case RC_T_TINY_BLOB:
-    case RC_T_MEDIUM_BLOB:
-    case RC_T_LONG_BLOB:
-    case RC_T_JSON:
-    case RC_T_VECTOR:
-    case RC_T_GEOMETRY:
-        lb = prefix_bytes(c);
-        if (!lb || avail < lb) return 0;
-        n = lb + (size_t)rc_le_n(p, lb);
         break;
     case RC_T_ENUM:
         if (c->meta != 1 && c->meta != 2) return 0;

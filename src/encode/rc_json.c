@@ -19,35 +19,23 @@
 
 /* ---- integers ---- */
 
-/* v < 10^8: most integers in rows (ids, counts, lengths) fit here. */
-static inline size_t rc_fmt_u32_small(char *out, uint32_t v)
-{
-    return rc_digits_u8(out, v);
-}
-
-/* v < 10^8 as exactly 8 digits. */
-static inline void rc_put8(char *p, uint32_t v)
-{
-    rc_digits_put8(p, v);
-}
-
 size_t rc_fmt_u64(char *out, uint64_t v)
 {
     /* Split into 8-digit blocks: the leading block has its own length, the
      * others are zero-padded to 8. */
-    if (v < 100000000) return rc_fmt_u32_small(out, (uint32_t)v);
+    if (v < 100000000) return rc_digits_u8(out, (uint32_t)v);
     if (v < 10000000000000000ULL) {
         uint64_t top = v / 100000000;
-        size_t n = rc_fmt_u32_small(out, (uint32_t)top);
-        rc_put8(out + n, (uint32_t)(v - top * 100000000));
+        size_t n = rc_digits_u8(out, (uint32_t)top);
+        rc_digits_put8(out + n, (uint32_t)(v - top * 100000000));
         return n + 8;
     }
     uint64_t top = v / 10000000000000000ULL; /* at most 1844 */
     uint64_t rest = v - top * 10000000000000000ULL;
-    size_t n = rc_fmt_u32_small(out, (uint32_t)top);
+    size_t n = rc_digits_u8(out, (uint32_t)top);
     uint64_t mid = rest / 100000000;
-    rc_put8(out + n, (uint32_t)mid);
-    rc_put8(out + n + 8, (uint32_t)(rest - mid * 100000000));
+    rc_digits_put8(out + n, (uint32_t)mid);
+    rc_digits_put8(out + n + 8, (uint32_t)(rest - mid * 100000000));
     return n + 16;
 }
 

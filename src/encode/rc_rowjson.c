@@ -261,6 +261,14 @@ static inline int64_t sext(uint64_t u, unsigned bits)
         o += tlen + 2;                                                                             \
     } while (0)
 
+/* After a value written through b (it reserved for itself): room again for
+ * the columns from next on, and where to go on writing. */
+static inline char *resume(rc_buf *b, const rj_col *next)
+{
+    rc_buf_reserve(b, next->rest);
+    return b->data + b->len;
+}
+
 size_t rc_rowjson_image(rc_rowjson *p, rc_buf *b, const uint8_t *row, const uint8_t *end)
 {
     const size_t start = b->len;
@@ -354,8 +362,7 @@ size_t rc_rowjson_image(rc_rowjson *p, rc_buf *b, const uint8_t *row, const uint
                 rc_json_double(b, d);
                 q += 8;
             }
-            rc_buf_reserve(b, c[1].rest);
-            o = b->data + b->len;
+            o = resume(b, c + 1);
             continue;
         }
         case RJ_DECIMAL: {
@@ -394,8 +401,7 @@ size_t rc_rowjson_image(rc_rowjson *p, rc_buf *b, const uint8_t *row, const uint
             } else if (enc_text(b, p->t, (uint32_t)(c - p->cols), s, len, c->cs, RC_V_TEXT) < 0) {
                 goto slow;
             }
-            rc_buf_reserve(b, c[1].rest);
-            o = b->data + b->len;
+            o = resume(b, c + 1);
             continue;
         }
         case RJ_ENUM: {
@@ -433,8 +439,7 @@ size_t rc_rowjson_image(rc_rowjson *p, rc_buf *b, const uint8_t *row, const uint
             if (enc_text(b, p->t, i, p->set.data ? p->set.data : "", p->set.len, c->cs, RC_V_TEXT) <
                 0)
                 goto slow;
-            rc_buf_reserve(b, c[1].rest);
-            o = b->data + b->len;
+            o = resume(b, c + 1);
             continue;
         }
         case RJ_UINT_LE:
